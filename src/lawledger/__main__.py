@@ -1,0 +1,3 @@
+from lawledger.interfaces.cli.app import main
+
+main()

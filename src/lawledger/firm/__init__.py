@@ -1,0 +1,1 @@
+"""The firm, its clients and their matters."""

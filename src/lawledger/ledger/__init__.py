@@ -1,0 +1,1 @@
+"""The trust ledger engine: bank accounts, journal entries, client ledgers and their rules."""
