@@ -23,7 +23,10 @@ def _flush_with_maintenance_window() -> None:
 
     def execute_sql_flush(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
         connection = self.connection
-        statements = [sql for sql in sql_list if MAINTENANCE_TABLE not in sql]
+        # SQLite empties tables one DELETE at a time: keep the flag table for last (it is empty
+        # outside windows). PostgreSQL truncates everything in one statement: keep it whole.
+        statements = sql_list if connection.vendor == "postgresql" else [
+            sql for sql in sql_list if MAINTENANCE_TABLE not in sql]
         with transaction.atomic(using=connection.alias,
                                 savepoint=connection.features.can_rollback_ddl):
             with connection.cursor() as cursor:

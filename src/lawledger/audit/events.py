@@ -1,4 +1,9 @@
-"""Audit event types: an enumeration, never free strings (reason codes are data)."""
+"""Audit event types: enumerations, never free strings (reason codes are data).
+
+This module holds the events of the foundation and the ledger; other apps keep their own StrEnum
+(e.g. `banking.events.BankingEvent`) so each bounded context owns its vocabulary. Values are
+namespaced ("bank.imported") and must be unique across all of them.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
@@ -23,7 +24,7 @@ def _printable(text: str, limit: int) -> str:
     return "".join(ch if ch.isprintable() else "?" for ch in text)[:limit]
 
 
-def record(actor: Principal, event: Event, *, object_type: str = "", object_id: str = "",
+def record(actor: Principal, event: StrEnum, *, object_type: str = "", object_id: str = "",
            client_ref: str = "", matter_ref: str = "", outcome: str = "ok",
            details: dict[str, Any] | None = None) -> AuditRecord:
     """Append one record. Must run inside the transaction of the change or read it describes."""

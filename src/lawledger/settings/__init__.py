@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "lawledger.access",
     "lawledger.firm",
     "lawledger.ledger",
+    "lawledger.banking",
+    "lawledger.billing",
+    "lawledger.backup",
     "lawledger.interfaces.web",
 ]
 

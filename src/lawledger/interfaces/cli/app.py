@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lawledger.interfaces.cli import people, server, trust
+from lawledger.interfaces.cli import backup, banking, billing, exports, people, server, trust
 
 app = typer.Typer(name="lawledger", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False,
@@ -30,6 +30,10 @@ app.add_typer(people.matter_app, name="matter")
 app.add_typer(people.account_app, name="account")
 app.add_typer(trust.trust_app, name="trust")
 app.add_typer(people.audit_app, name="audit")
+banking.register(app)
+billing.register(app)
+exports.register(app)
+backup.register(app)
 
 
 def main() -> None:

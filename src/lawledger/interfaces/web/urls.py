@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from lawledger.interfaces.web import views
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("matters/<str:number>/ledger/", views.client_ledger, name="client_ledger"),
     path("trust/", views.trust_listing, name="trust_listing"),
     path("trust/journal/<str:account>/", views.trust_journal, name="trust_journal"),
+    path("banking/", include("lawledger.interfaces.web.urls_banking")),
+    path("billing/", include("lawledger.interfaces.web.urls_billing")),
 ]

@@ -1,0 +1,1 @@
+"""Bank statements: import, matching to journal entries, and three-way reconciliation."""

@@ -1,0 +1,1 @@
+"""Billing: rates, time, expenses, invoices, payments (from trust through the ledger), LEDES."""
