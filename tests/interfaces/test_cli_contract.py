@@ -142,8 +142,20 @@ def test_firm_settings_have_the_documented_defaults(firm: FreshFirm) -> None:
     assert "invoice_prefix" in settings
 
 
-def test_a_command_before_init_says_to_run_init(tmp_path: Path) -> None:
+def test_the_first_command_on_a_fresh_home_creates_the_firm(tmp_path: Path) -> None:
     with fresh_firm(tmp_path, init=False) as firm:
-        result = firm.run("client", "list")
-        assert result.code == 2
-        assert "lawledger init" in result.stderr
+        result = firm.run("client", "add", "Acme")
+        assert result.code == 0, result.stderr
+        assert result.stdout.strip() == "C-0001"
+        assert "new one was created" in result.stderr
+        assert (firm.home / "keys" / "master.key").exists()
+        assert firm.json("audit", "verify")["ok"] is True
+
+
+def test_a_firm_whose_master_key_is_gone_refuses_to_start(firm: FreshFirm) -> None:
+    firm.ok("client", "add", "Acme")
+    (firm.home / "keys" / "master.key").unlink()
+    result = firm.run("client", "list", "--json")
+    assert result.code == 2
+    assert "master key" in result.stderr
+    assert result.json["error"]["code"] == "not_initialised"

@@ -106,14 +106,34 @@ class StartupError(Exception):
 
 
 def ensure_firm() -> None:
-    from lawledger import bootstrap
+    """Start Django on a working firm; a brand-new home or empty database is initialised first.
 
+    A database with no schema at all holds nothing to confuse, so the first command on a fresh
+    LAWLEDGER_HOME (or an empty PostgreSQL database) creates the firm, as `lawledger init` would,
+    and says so on stderr. Anything else that is not ready (keys missing, a half-made schema) is
+    refused with the reason.
+    """
+    from lawledger import bootstrap
+    from lawledger.home import ensure_home
+
+    ensure_home()  # SQLite cannot create its file in a directory that does not exist
     bootstrap.setup()
-    from django.db import DatabaseError
+    from django.db import DatabaseError, connection
 
     from lawledger.crypto.master import MasterKeyError, load_master_key
     from lawledger.firm.models import FirmSettings
 
+    try:
+        schema_absent = "django_migrations" not in connection.introspection.table_names()
+    except DatabaseError as exc:
+        raise StartupError(f"cannot open the database: {exc}") from None
+    if schema_absent:
+        from lawledger.interfaces.cli.server import initialise
+
+        result = initialise()
+        stderr.print(f"note: no firm was here yet, so a new one was created in {result['home']} "
+                     f"({result['database']})", markup=False)
+        return
     try:
         load_master_key()
     except MasterKeyError as exc:
@@ -123,7 +143,7 @@ def ensure_firm() -> None:
     except DatabaseError:
         ready = False
     if not ready:
-        raise StartupError("no firm in this database: run `lawledger init` first")
+        raise StartupError("this database is not a lawledger firm yet: run `lawledger init`")
 
 
 def _refuse(cli: Cli, error: LawLedgerError) -> None:
