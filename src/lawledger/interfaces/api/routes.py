@@ -1,0 +1,39 @@
+"""Register an operation on a router and wrap it with `endpoint`, declaring every status it can
+answer, the scope it needs and whether it takes an Idempotency-Key, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from ninja import Router, Schema
+
+from lawledger.apitokens.scopes import Scope
+from lawledger.interfaces.api.endpoint import Keys, endpoint
+from lawledger.interfaces.api.errors import COMMON_ERRORS, WRITE_ERRORS, ErrorOut
+
+_KEY_NOTES = {
+    Keys.NONE: "",
+    Keys.OPTIONAL: " Accepts an `Idempotency-Key` header.",
+    Keys.REQUIRED: " Requires an `Idempotency-Key` header.",
+}
+
+
+def operation(router: Router, method: str, path: str, *, scope: Scope, response: type[Schema],
+              operation_id: str, summary: str, status: int = 200, query: type[Schema] | None = None,
+              keys: Keys = Keys.NONE, errors: Iterable[int] | None = None,
+              params: Mapping[str, str] | None = None) -> Callable[[Callable[..., Any]], Any]:
+    declared = frozenset(errors if errors is not None
+                         else (WRITE_ERRORS if method == "post" else COMMON_ERRORS))
+
+    def decorate(view: Callable[..., Any]) -> Any:
+        wrapped = endpoint(scope=scope, status=status, query=query, keys=keys,
+                           params=params)(view)
+        description = ((view.__doc__ or "").strip() + f"\n\nScope: `{scope}`." + _KEY_NOTES[keys])
+        register = getattr(router, method)
+        register(path, response={status: response, declared: ErrorOut}, operation_id=operation_id,
+                 summary=summary, description=description.strip(),
+                 openapi_extra={"x-required-scope": str(scope)})(wrapped)
+        return wrapped
+
+    return decorate
