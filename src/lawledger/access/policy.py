@@ -8,6 +8,7 @@ same facts as `lawledger.core.access.decide`.
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from lawledger.access.models import EthicalWall, MatterAssignment, User
@@ -47,10 +48,18 @@ def principal_by_email(email: str) -> Principal:
 
 
 def matter_facts(matter: Matter) -> MatterFacts:
-    team = set(MatterAssignment.objects.filter(matter=matter).values_list("user_id", flat=True))
+    team: set[int] = set()
+    walled: set[int] = set()
+    # One plain query for both lists: this runs on every access to a matter (every posting).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT user_id, 0 FROM {MatterAssignment._meta.db_table} WHERE matter_id = %s "  # noqa: S608
+            f"UNION ALL SELECT user_id, 1 FROM {EthicalWall._meta.db_table} WHERE matter_id = %s",
+            [matter.pk, matter.pk])
+        for user_id, is_wall in cursor.fetchall():
+            (walled if is_wall else team).add(user_id)
     if matter.responsible_id is not None:
         team.add(matter.responsible_id)
-    walled = set(EthicalWall.objects.filter(matter=matter).values_list("user_id", flat=True))
     return MatterFacts(matter.pk, matter.client_id, frozenset(team), frozenset(walled))
 
 
@@ -90,7 +99,15 @@ def _find_matter(ref: str) -> Matter | None:
     ref = (ref or "").strip()
     if not ref:
         return None
-    return Matter.objects.select_related("client").filter(Q(number=ref) | Q(public_id=ref)).first()
+    # Raw model queries (the ORM's compilation of this lookup cost more than the read; it runs
+    # on every access to a matter). Same answer as select_related("client") + first().
+    matter = next(iter(Matter.objects.raw(
+        f"SELECT * FROM {Matter._meta.db_table} WHERE number = %s OR public_id = %s "  # noqa: S608
+        "ORDER BY number LIMIT 1", [ref, ref])), None)
+    if matter is not None:
+        matter._state.fields_cache["client"] = next(iter(Client.objects.raw(
+            f"SELECT * FROM {Client._meta.db_table} WHERE id = %s", [matter.client_id])))  # noqa: S608
+    return matter
 
 
 def get_matter(principal: Principal, ref: str, action: Action = Action.VIEW, *,

@@ -1,4 +1,11 @@
-"""`lawledger audit verify`: recompute the chain and name the first record that does not fit."""
+"""`lawledger audit verify`: recompute the chain and name the first record that does not fit.
+
+Verification runs while the firm works: writers keep appending. The head is therefore read before
+the records and again after them, each read in its own snapshot. The head read first vouches for
+every record up to its seq (head and record are written in one transaction), so those must all be
+there and end in its hash; records beyond it are new appends only if the head read last covers
+them. A head that falls behind the records it had counted is tampering, never concurrency.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +25,16 @@ class VerifyResult:
     problem: str = ""
 
 
+def _head() -> tuple[int, str]:
+    head = AuditHead.objects.filter(id=1).first()
+    return (head.seq, head.hash) if head else (0, GENESIS_HASH)
+
+
 def verify_chain(batch_size: int = 5000) -> VerifyResult:
+    head_before = _head()
     expected_seq = 1
     prev_hash = GENESIS_HASH
+    hash_at_head = GENESIS_HASH if head_before[0] == 0 else None
     count = 0
     last_seq = 0
     queryset = AuditRecord.objects.order_by("seq")
@@ -44,13 +58,34 @@ def verify_chain(batch_size: int = 5000) -> VerifyResult:
                                 f"record #{row.seq} was altered (its hash does not match its content)")
         prev_hash = row.hash
         last_seq = row.seq
+        if row.seq == head_before[0]:
+            hash_at_head = row.hash
         expected_seq += 1
         count += 1
-    head = AuditHead.objects.filter(id=1).first()
-    head_seq = head.seq if head else 0
-    head_hash = head.hash if head else GENESIS_HASH
-    if head_seq != last_seq or head_hash != prev_hash:
-        return VerifyResult(False, count, last_seq, prev_hash, last_seq + 1,
-                            f"the chain ends at #{last_seq} but its head says #{head_seq}: "
-                            "records were removed from the end")
+    problem = _end_problem(last_seq, prev_hash, head_before, hash_at_head, _head())
+    if problem is not None:
+        first_bad, text = problem
+        return VerifyResult(False, count, last_seq, prev_hash, first_bad, text)
     return VerifyResult(True, count, last_seq, prev_hash)
+
+
+def _span(first: int, last: int) -> str:
+    return f"record #{first} was" if first == last else f"records #{first} to #{last} were"
+
+
+def _end_problem(last_seq: int, last_hash: str, head_before: tuple[int, str],
+                 hash_at_head: str | None, head_after: tuple[int, str]) -> tuple[int, str] | None:
+    """Does the end of the chain agree with its head (read before and after the records)?"""
+    before_seq, before_hash = head_before
+    if last_seq < before_seq:
+        return last_seq + 1, (f"{_span(last_seq + 1, before_seq)} removed from the end: the "
+                              f"chain ends at #{last_seq} but its head says #{before_seq}")
+    if hash_at_head != before_hash:
+        return before_seq, f"record #{before_seq} is not the one the chain head recorded"
+    after_seq, after_hash = head_after
+    if after_seq < last_seq:
+        return after_seq + 1, (f"{_span(after_seq + 1, last_seq)} found beyond the chain head "
+                               f"#{after_seq}: the head was rolled back or records were added")
+    if after_seq == last_seq and after_hash != last_hash:
+        return last_seq, f"record #{last_seq} is not the one the chain head recorded"
+    return None  # after_seq > last_seq: writers appended after the records were read

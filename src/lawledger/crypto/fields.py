@@ -82,6 +82,11 @@ class EncryptedAttribute(DeferredAttribute):
             instance.__dict__[self.field.attname] = value
         return value
 
+    def __set__(self, instance: Any, value: Any) -> None:
+        # A data descriptor: without __set__ a loaded (sealed) value in the instance's __dict__
+        # would shadow __get__ and be returned unopened.
+        instance.__dict__[self.field.attname] = value
+
 
 class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     descriptor_class = EncryptedAttribute
@@ -106,6 +111,16 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
         if isinstance(value, Sealed):
             return value.token
         raise TypeError(f"{self.name} is encrypted: it cannot be written or searched as plain text")
+
+    # Pattern lookups (icontains, startswith, regex, …) skip get_prep_value and would quietly
+    # search the ciphertext with plain text; only these mean something on a sealed column.
+    ALLOWED_LOOKUPS = frozenset({"isnull", "exact", "in"})
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        if lookup_name not in self.ALLOWED_LOOKUPS:
+            raise TypeError(f"{self.name} is encrypted: it cannot be searched with "
+                            f"'{lookup_name}'")
+        return super().get_lookup(lookup_name)
 
     def value_to_string(self, obj: models.Model) -> str:
         raise TypeError("encrypted fields are not serialised in plain text")

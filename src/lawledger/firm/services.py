@@ -24,6 +24,9 @@ _NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$")
 
 # Rules other apps add for closing a matter (e.g. the trust ledger must be zero): each raises.
 closing_guards: list[Callable[[Matter], None]] = []
+# Called after a setting changes, inside its transaction, as hook(actor, row, key, old, new):
+# e.g. a jurisdiction pack applies its defaults when the firm chooses its jurisdiction.
+setting_hooks: list[Callable[[Principal, FirmSettings, str, Any, Any], None]] = []
 
 
 def firm_initialise(*, actor: Principal, name: str | None = None) -> FirmSettings:
@@ -52,6 +55,8 @@ def firm_set(*, actor: Principal, key: str, value: str) -> FirmSettings:
         settings_row.save()
         record(actor, Event.FIRM_SETTING_CHANGED, object_type="firm", object_id=key,
                details={"key": key, "old": str(old), "new": str(parsed)})
+        for hook in setting_hooks:
+            hook(actor, settings_row, key, old, parsed)
     return settings_row
 
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from lawledger.core.errors import InvalidInput
+from lawledger.core.jurisdictions import codes as jurisdiction_codes
 from lawledger.core.money import normalize_currency
 
-JURISDICTIONS = ("aba", "wa", "ca", "fl", "nc", "ew", "on", "nsw")
+JURISDICTIONS = jurisdiction_codes()  # every registered bar-rule pack (lawledger.core.jurisdictions)
 UNCLEARED_POLICIES = ("warn", "hold", "off")
 
 

@@ -13,7 +13,7 @@ from django.db import DatabaseError, transaction
 from lawledger.audit.events import Event
 from lawledger.audit.services import record
 from lawledger.core.access import Principal
-from lawledger.core.errors import LawLedgerError, RuleViolation
+from lawledger.core.errors import DecryptionFailed, LawLedgerError, RuleViolation
 
 log = logging.getLogger("lawledger.refusals")
 
@@ -32,6 +32,10 @@ def audit_refusal(principal: Principal | None, error: LawLedgerError, command: s
                 record(principal, Event.RULE_REFUSED, outcome="refused",
                        details={"code": error.code, "command": command,
                                 "param": error.param or ""})
+            elif isinstance(error, DecryptionFailed):
+                # A value that does not open was moved, tampered with or keyed wrongly (F5).
+                record(principal, Event.DECRYPTION_FAILED, outcome="failed",
+                       details={"command": command, "reason": error.message})
     except (DatabaseError, LawLedgerError):
         # The refusal stands whatever happens here; a failing audit is logged, never hidden.
         log.exception("could not audit a refusal of %s", command)

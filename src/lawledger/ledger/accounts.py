@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
 
 from lawledger.access.policy import get_matter, require
 from lawledger.audit.events import Event
@@ -72,8 +76,13 @@ def account_add(*, actor: Principal, name: str, kind: str, currency: str | None 
 
 def get_bank_account(ref: str, *, kind: str | None = None, param: str = "account") -> BankAccount:
     cleaned = (ref or "").strip()
-    account = (BankAccount.objects.filter(name=cleaned).first()
-               or BankAccount.objects.filter(public_id=cleaned).first()) if cleaned else None
+    account = None
+    if cleaned:
+        # One raw model query for both (name first, as before): this runs on every posting.
+        rows = list(BankAccount.objects.raw(
+            "SELECT * FROM ledger_bank_account WHERE name = %s OR public_id = %s", [cleaned, cleaned]))
+        account = (next((row for row in rows if row.name == cleaned), None)
+                   or next((row for row in rows if row.public_id == cleaned), None))
     if account is None:
         raise NotFound(f"{param}: no bank account {ref!r}", param=param)
     if kind is not None and account.kind != kind:
@@ -82,13 +91,22 @@ def get_bank_account(ref: str, *, kind: str | None = None, param: str = "account
 
 
 def firm_ledger(account: BankAccount, kind: AccountKind) -> LedgerAccount:
-    return LedgerAccount.objects.select_related("bank_account").get(
-        bank_account=account, kind=kind.value, matter__isnull=True)
+    found = ledger_rows("bank_account_id = %s AND kind = %s AND matter_id IS NULL",
+                        [account.pk, kind.value])
+    if not found:
+        raise LedgerAccount.DoesNotExist(f"no {kind.value} ledger in {account.name}")
+    found[0]._state.fields_cache["bank_account"] = account  # as select_related("bank_account")
+    return found[0]
 
 
 def client_ledger(account: BankAccount, matter: Matter, *, create: bool) -> LedgerAccount | None:
-    found = LedgerAccount.objects.select_related("bank_account", "matter").filter(
-        bank_account=account, matter=matter, kind=AccountKind.CLIENT.value).first()
+    rows = ledger_rows("bank_account_id = %s AND matter_id = %s AND kind = %s",
+                       [account.pk, matter.pk, AccountKind.CLIENT.value])
+    found = rows[0] if rows else None
+    if found is not None:
+        # The rows the caller holds, as select_related("bank_account", "matter") would load them.
+        found._state.fields_cache["bank_account"] = account
+        found._state.fields_cache["matter"] = matter
     if found is not None or not create:
         return found
     try:
@@ -99,6 +117,27 @@ def client_ledger(account: BankAccount, matter: Matter, *, create: bool) -> Ledg
         pass  # a concurrent first deposit created it
     return LedgerAccount.objects.select_related("bank_account", "matter").get(
         bank_account=account, matter=matter, kind=AccountKind.CLIENT.value)
+
+
+_LEDGER_FIELDS = ("id", "kind", "bank_account_id", "matter_id", "currency", "balance_minor",
+                  "version", "last_entry_date")
+
+
+def ledger_rows(where: str, params: Sequence[Any], *, suffix: str = "") -> list[LedgerAccount]:
+    """Ledger accounts read with plain SQL (`where` is a constant of the caller, values are
+    parameters): the hot path of every posting reads two to four of them, and the ORM's
+    compilation of these small queries cost more than the reads."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(_LEDGER_FIELDS)} FROM ledger_account "  # noqa: S608
+                       f"WHERE {where} {suffix}", params)
+        rows = cursor.fetchall()
+    out = []
+    for row in rows:
+        values = list(row)
+        if values[7] is not None and not isinstance(values[7], dt.date):
+            values[7] = dt.date.fromisoformat(values[7])  # SQLite returns dates as text
+        out.append(LedgerAccount.from_db(connection.alias, _LEDGER_FIELDS, values))
+    return out
 
 
 def trust_accounts_holding(matter: Matter) -> list[BankAccount]:

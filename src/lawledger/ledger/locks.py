@@ -12,8 +12,15 @@ from lawledger.ledger.models import LedgerAccount
 
 
 def lock_ledger_accounts(ids: Iterable[int]) -> dict[int, LedgerAccount]:
+    from django.db import connection
+
+    from lawledger.ledger.accounts import ledger_rows
+
     wanted = sorted(set(ids))
-    rows = LedgerAccount.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
+    marks = ", ".join(["%s"] * len(wanted))
+    # FOR UPDATE where the engine has row locks; SQLite holds the database lock since BEGIN.
+    lock = "FOR UPDATE" if connection.features.has_select_for_update else ""
+    rows = ledger_rows(f"id IN ({marks})", list(wanted), suffix=f"ORDER BY id {lock}")
     locked = {row.pk: row for row in rows}
     missing = set(wanted) - set(locked)
     if missing:

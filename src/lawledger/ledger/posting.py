@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 
 from lawledger.audit.events import Event
 from lawledger.audit.services import record
@@ -38,6 +38,7 @@ from lawledger.core.ledger import (
 from lawledger.core.ledger import check_balanced as core_check_balanced
 from lawledger.core.money import format_minor
 from lawledger.core.trust_rules import lowest_balance_from
+from lawledger.db.rows import insert_instance
 from lawledger.firm.models import Matter
 from lawledger.ledger.locks import lock_ledger_accounts
 from lawledger.ledger.models import (
@@ -45,7 +46,6 @@ from lawledger.ledger.models import (
     IdempotencyKey,
     JournalEntry,
     LedgerAccount,
-    PeriodLock,
     Posting,
 )
 
@@ -107,6 +107,18 @@ def _allocate_entry_id() -> int:
         return int(cursor.fetchone()[0])
 
 
+_POSTING_SQL = ("INSERT INTO ledger_posting (entry_id, ledger_account_id, bank_account_id, "
+                "effective_date, amount_minor, currency, balance_after_minor) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)")
+
+
+def _check_number_used(bank_account_id: int, check_number: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM ledger_journal_entry WHERE bank_account_id = %s "
+                       "AND check_number = %s", [bank_account_id, check_number])
+        return cursor.fetchone() is not None
+
+
 def _ledger_label(account: LedgerAccount) -> str:
     if account.kind == AccountKind.CLIENT and account.matter is not None:
         return f"client ledger {account.matter.number}"
@@ -146,12 +158,22 @@ def _check_timeline(account: LedgerAccount, delta: int, day: dt.date) -> None:
 
 
 def check_period_open(bank_account_ids: set[int], day: dt.date) -> None:
-    lock = (PeriodLock.objects.filter(bank_account_id__in=bank_account_ids, through_date__gte=day)
-            .select_related("bank_account").order_by("-through_date").first())
-    if lock is not None:
+    # Plain SQL: this runs on every posting, and the ORM's query compilation would dominate it.
+    ids = sorted(bank_account_ids)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT l.through_date, b.name FROM ledger_period_lock l "  # noqa: S608 - placeholders
+            "JOIN ledger_bank_account b ON b.id = l.bank_account_id "
+            f"WHERE l.bank_account_id IN ({marks}) AND l.through_date >= %s "
+            "ORDER BY l.through_date DESC LIMIT 1",
+            [*ids, connection.ops.adapt_datefield_value(day)])
+        found = cursor.fetchone()
+    if found is not None:
+        through = found[0] if isinstance(found[0], dt.date) else dt.date.fromisoformat(found[0])
         raise PeriodLocked(
-            f"{lock.bank_account.name} is reconciled and locked through "
-            f"{lock.through_date.isoformat()}: no entry may be dated {day.isoformat()}", param="date")
+            f"{found[1]} is reconciled and locked through "
+            f"{through.isoformat()}: no entry may be dated {day.isoformat()}", param="date")
 
 
 def post(actor: Principal, spec: EntrySpec, *, idempotency_key: str | None = None,
@@ -179,21 +201,19 @@ def post(actor: Principal, spec: EntrySpec, *, idempotency_key: str | None = Non
     for account_id in sorted(deltas, key=lambda pk: order.get(AccountKind(locked[pk].kind), 1)):
         _check_timeline(locked[account_id], deltas[account_id], spec.effective_date)
     warnings = spec.extra_check(locked) if spec.extra_check else []
-    if spec.check_number and JournalEntry.objects.filter(
-            bank_account=spec.bank_account, check_number=spec.check_number).exists():
+    if spec.check_number and _check_number_used(spec.bank_account.pk, spec.check_number):
         raise DuplicateCheckNumber(f"check number {spec.check_number} was already used on "
                                    f"{spec.bank_account.name}", param="check_number")
 
     entry_id = _allocate_entry_id()
     running = {pk: row.balance_minor for pk, row in locked.items()}
+    day = connection.ops.adapt_datefield_value(spec.effective_date)
     postings = []
     for (account_id, book, amount, currency), line in zip(legs, lines, strict=True):
         running[account_id] += line.natural_delta
-        postings.append(Posting(entry_id=entry_id, ledger_account_id=account_id,
-                                bank_account_id=book, effective_date=spec.effective_date,
-                                amount_minor=amount, currency=currency,
-                                balance_after_minor=running[account_id]))
-    Posting.objects.bulk_create(postings)
+        postings.append((entry_id, account_id, book, day, amount, currency, running[account_id]))
+    with connection.cursor() as cursor:
+        cursor.executemany(_POSTING_SQL, postings)
     entry = JournalEntry(
         id=entry_id, kind=spec.kind.value, effective_date=spec.effective_date,
         recorded_at=clock.now(), recorded_by=actor.label, recorded_by_user_id=actor.user_id,
@@ -204,18 +224,22 @@ def post(actor: Principal, spec: EntrySpec, *, idempotency_key: str | None = Non
         memo=spec.memo, reverses=spec.reverses, is_uncleared_override=spec.is_uncleared_override)
     try:
         with transaction.atomic():
-            entry.save(force_insert=True)
+            insert_instance(entry)  # = save(force_insert=True), without the ORM's compile cost
     except IntegrityError as exc:
         if "check_number" in str(exc).lower():
             raise DuplicateCheckNumber(f"check number {spec.check_number} was already used",
                                        param="check_number") from None
         raise
+    updates = []
     for account_id, delta in deltas.items():
         last = locked[account_id].last_entry_date
-        LedgerAccount.objects.filter(pk=account_id).update(
-            balance_minor=F("balance_minor") + delta, version=F("version") + 1,
-            last_entry_date=spec.effective_date if last is None or last < spec.effective_date
-            else last)
+        updates.append((delta, connection.ops.adapt_datefield_value(
+            spec.effective_date if last is None or last < spec.effective_date else last),
+            account_id))
+    with connection.cursor() as cursor:
+        # balance_minor + delta in SQL, as F() did: the CHECK (balance ≥ 0) sees the real sum.
+        cursor.executemany("UPDATE ledger_account SET balance_minor = balance_minor + %s, "
+                           "version = version + 1, last_entry_date = %s WHERE id = %s", updates)
     matter = spec.matter
     record(actor, Event.TRUST_ENTRY_POSTED, object_type="entry", object_id=entry.public_id,
            matter_ref=matter.number if matter else "",

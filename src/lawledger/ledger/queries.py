@@ -110,6 +110,7 @@ def client_ledger_report(principal: Principal, matter: str, account: str | None 
             entries, balance = _entry_rows(Posting.objects.filter(ledger_account=ledger), -1,
                                            currency)
         entries, opening = _window(entries, date_from, date_to)
+        _restrict_hidden_matters(principal, entries)
         return {
             "matter": matter_row.number, "matter_title": matter_row.title,
             "client": {"number": matter_row.client.number, "name": matter_row.client.name},
@@ -117,6 +118,29 @@ def client_ledger_report(principal: Principal, matter: str, account: str | None 
             "opening_balance": format_minor(opening, currency),
             "balance": format_minor(balance, currency), "entries": entries,
         }
+
+
+_RESTRICTED_FIELDS = ("payor", "payee", "purpose", "memo", "check_number", "reference",
+                      "invoice", "matter", "counter_matter")
+
+
+def _restrict_hidden_matters(principal: Principal, entries: list[dict[str, Any]]) -> None:
+    """An ethical wall beats every role (A4): rows touching a matter this principal may not see
+    keep date, kind and amounts (a bank journal must still add up) but say nothing of whose money
+    it was. A transfer's other matter is hidden the same way on a client ledger."""
+    if principal.is_operator:
+        return
+    numbers = {n for e in entries for n in (e.get("matter"), e.get("counter_matter")) if n}
+    if not numbers:
+        return
+    visible = set(visible_matters(principal).filter(number__in=numbers)
+                  .values_list("number", flat=True))
+    for entry in entries:
+        if any(entry.get(key) and entry[key] not in visible
+               for key in ("matter", "counter_matter")):
+            for key in _RESTRICTED_FIELDS:
+                entry[key] = None
+            entry["restricted"] = True
 
 
 def trust_journal_report(principal: Principal, account: str, *, date_from: dt.date | None = None,
@@ -134,6 +158,7 @@ def trust_journal_report(principal: Principal, account: str, *, date_from: dt.da
         entries, balance = _entry_rows(Posting.objects.filter(ledger_account=bank_ledger), 1,
                                        bank.currency)
         entries, opening = _window(entries, date_from, date_to)
+        _restrict_hidden_matters(principal, entries)
         return {
             "account": bank.name, "kind": bank.kind, "currency": bank.currency,
             "opening_balance": format_minor(opening, bank.currency),
@@ -251,3 +276,118 @@ def account_balances(principal: Principal) -> list[dict[str, Any]]:
                     if bank.kind == BankAccount.Kind.TRUST else None,
                     "last_entry": last["last"].isoformat() if last["last"] else None})
     return out
+
+
+def entry_detail(principal: Principal, ref: str) -> dict[str, Any]:
+    """One journal entry with every field, its postings and what it reverses or was reversed by.
+
+    Visible when its matter is (entries without a matter need the firm-report right); otherwise
+    NotFound, the same as an id that does not exist. The read is audited, and the confidential
+    fields are opened inside the audited transaction (fail closed).
+    """
+    from lawledger.access.policy import AccessRefused
+    from lawledger.core.access import decide
+
+    cleaned = (ref or "").strip()[:64]
+    with transaction.atomic():
+        entry = (JournalEntry.objects.select_related(
+            "bank_account", "matter", "matter__client", "counter_matter", "reverses",
+            "clearance").filter(public_id=cleaned).first()) if cleaned else None
+        visible = visible_matters(principal)
+        if entry is None or (
+                entry.matter_id is not None and not visible.filter(pk=entry.matter_id).exists()) or (
+                entry.matter_id is None and not decide(principal, Action.VIEW_FIRM_REPORTS, None)):
+            raise AccessRefused(f"entry: no entry {ref!r}", param="entry", principal=principal,
+                                object_type="entry", object_id=cleaned, action="view")
+        matter = entry.matter
+        counter = entry.counter_matter
+        counter_visible = counter is not None and visible.filter(pk=counter.pk).exists()
+        record(principal, Event.TRUST_ENTRY_VIEWED, object_type="entry", object_id=entry.public_id,
+               matter_ref=matter.number if matter else "",
+               client_ref=matter.client.number if matter else "")
+        reversal = JournalEntry.objects.filter(reverses=entry).first()
+        clearance = getattr(entry, "clearance", None)
+        opened = _opened_text(entry.public_id)
+        currency = entry.currency
+        return {
+            "id": entry.public_id, "kind": entry.kind, "date": entry.effective_date.isoformat(),
+            "amount": format_minor(entry.amount_minor, currency), "currency": currency,
+            "account": entry.bank_account.name,
+            "matter": ({"number": matter.number, "title": matter.title,
+                        "client": matter.client.name, "client_number": matter.client.number}
+                       if matter else None),
+            "counter_matter": counter.number if counter_visible and counter else None,
+            "counter_matter_hidden": counter is not None and not counter_visible,
+            **opened, "method": entry.method, "check_number": entry.check_number,
+            "reference": entry.reference, "invoice": entry.invoice_ref or None,
+            "recorded_at": entry.recorded_at.isoformat(), "recorded_by": entry.recorded_by,
+            "is_uncleared_override": entry.is_uncleared_override,
+            "cleared_on": clearance.cleared_on.isoformat() if clearance else None,
+            "reverses": ({"id": entry.reverses.public_id, "kind": entry.reverses.kind,
+                          "date": entry.reverses.effective_date.isoformat()}
+                         if entry.reverses else None),
+            "reversed_by": ({"id": reversal.public_id, "date": reversal.effective_date.isoformat(),
+                             "reason": _opened_text(reversal.public_id)["purpose"]}
+                            if reversal else None),
+            "postings": _entry_postings(entry, visible_counter=counter_visible),
+        }
+
+
+def _opened_text(public_id: str) -> dict[str, str | None]:
+    """An entry's confidential columns, opened (read as stored, so always the sealed form)."""
+    sealed = JournalEntry.objects.filter(public_id=public_id).values_list(*_SEALED_COLUMNS).get()
+    return {column: _open(public_id, column, value)
+            for column, value in zip(_SEALED_COLUMNS, sealed, strict=True)}
+
+
+def _entry_postings(entry: JournalEntry, *, visible_counter: bool) -> list[dict[str, Any]]:
+    from lawledger.core.ledger import NORMAL_SIDE
+
+    rows = []
+    for posting in (Posting.objects.filter(entry=entry)
+                    .select_related("ledger_account", "ledger_account__matter",
+                                    "ledger_account__bank_account").order_by("id")):
+        account = posting.ledger_account
+        kind = AccountKind(account.kind)
+        if kind == AccountKind.CLIENT and account.matter is not None:
+            hidden = account.matter_id != entry.matter_id and not visible_counter
+            label = "another client ledger" if hidden else f"client ledger {account.matter.number}"
+        else:
+            label = f"{kind.value.replace('_', ' ')} · {account.bank_account.name}"
+        side = NORMAL_SIDE[kind]
+        rows.append({"ledger": label, "kind": kind.value,
+                     "change": format_minor(side * posting.amount_minor, posting.currency),
+                     "balance_after": format_minor(posting.balance_after_minor, posting.currency),
+                     "currency": posting.currency})
+    return rows
+
+
+def disbursement_position(principal: Principal, matter: str, *,
+                          day: dt.date | None = None) -> dict[str, Any]:
+    """Before paying out: per trust account, the client ledger balance and the cleared funds.
+
+    Computed by the same function the uncleared-funds rule uses (`services.client_ledger_position`).
+    """
+    from lawledger.ledger.services import client_ledger_position
+
+    on = day or firm_today()
+    with transaction.atomic():
+        matter_row = get_matter(principal, matter)
+        record(principal, Event.CLIENT_LEDGER_VIEWED, object_type="matter",
+               object_id=matter_row.number, matter_ref=matter_row.number,
+               client_ref=matter_row.client.number, details={"view": "disbursement_position"})
+        settings_row = firm_settings()
+        rows = []
+        for ledger in (LedgerAccount.objects.filter(matter=matter_row, kind=AccountKind.CLIENT.value)
+                       .select_related("bank_account").order_by("bank_account__name")):
+            balance, uncleared = client_ledger_position(ledger, on,
+                                                        settings_row.clearing_business_days)
+            currency = ledger.currency
+            rows.append({"account": ledger.bank_account.name, "currency": currency,
+                         "balance": format_minor(ledger.balance_minor, currency),
+                         "balance_on_date": format_minor(balance, currency),
+                         "uncleared": format_minor(uncleared, currency),
+                         "available": format_minor(max(balance - uncleared, 0), currency)})
+        return {"matter": matter_row.number, "date": on.isoformat(),
+                "policy": settings_row.uncleared_funds,
+                "clearing_business_days": settings_row.clearing_business_days, "accounts": rows}

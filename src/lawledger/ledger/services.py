@@ -152,6 +152,36 @@ def _keyed(actor: Principal, key: str | None, request: dict[str, Any],
 # uncleared funds
 
 
+def client_ledger_position(row: LedgerAccount, day: dt.date,
+                           clearing_business_days: int) -> tuple[int, int]:
+    """(balance at the end of `day`, the part of it resting on deposits not yet cleared then).
+
+    The uncleared-funds rule below and the disbursement page (`queries.disbursement_position`)
+    both use this, so what a bookkeeper is shown before disbursing is what the rule checks.
+    """
+    assert row.matter_id is not None, "a client ledger always belongs to a matter"
+    if row.last_entry_date is None or row.last_entry_date <= day:
+        balance = row.balance_minor
+    else:
+        balance = -sum(Posting.objects.filter(ledger_account=row, effective_date__lte=day)
+                       .values_list("amount_minor", flat=True))
+    window_start = day - dt.timedelta(days=3 * clearing_business_days + 14)
+    deposits = (JournalEntry.objects.filter(
+        kind=EntryKind.DEPOSIT.value, matter_id=row.matter_id,
+        bank_account_id=row.bank_account_id, effective_date__gte=window_start,
+        effective_date__lte=day)
+        .annotate(has_reversal=Exists(JournalEntry.objects.filter(reverses=OuterRef("pk"))))
+        .select_related("clearance"))
+    facts = []
+    for deposit in deposits:
+        clearance = getattr(deposit, "clearance", None)
+        reversal = deposit.reversed_by if deposit.has_reversal else None
+        facts.append(DepositFacts(deposit.effective_date, deposit.amount_minor,
+                                  clearance.cleared_on if clearance else None,
+                                  reversal.effective_date if reversal else None))
+    return balance, uncleared_total(facts, day, clearing_business_days)
+
+
 def _uncleared_check(actor: Principal, ledger: LedgerAccount, amount_minor: int, day: dt.date,
                      override: bool) -> Callable[[dict[int, LedgerAccount]], list[str]]:
     def check(locked: dict[int, LedgerAccount]) -> list[str]:
@@ -159,27 +189,8 @@ def _uncleared_check(actor: Principal, ledger: LedgerAccount, amount_minor: int,
         policy = settings_row.uncleared_funds
         if policy == "off" or ledger.matter_id is None:
             return []
-        row = locked[ledger.pk]
-        if row.last_entry_date is None or row.last_entry_date <= day:
-            balance = row.balance_minor
-        else:
-            balance = -sum(Posting.objects.filter(ledger_account=row, effective_date__lte=day)
-                           .values_list("amount_minor", flat=True))
-        window_start = day - dt.timedelta(days=3 * settings_row.clearing_business_days + 14)
-        deposits = (JournalEntry.objects.filter(
-            kind=EntryKind.DEPOSIT.value, matter_id=ledger.matter_id,
-            bank_account_id=ledger.bank_account_id, effective_date__gte=window_start,
-            effective_date__lte=day)
-            .annotate(has_reversal=Exists(JournalEntry.objects.filter(reverses=OuterRef("pk"))))
-            .select_related("clearance"))
-        facts = []
-        for deposit in deposits:
-            clearance = getattr(deposit, "clearance", None)
-            reversal = deposit.reversed_by if deposit.has_reversal else None
-            facts.append(DepositFacts(deposit.effective_date, deposit.amount_minor,
-                                      clearance.cleared_on if clearance else None,
-                                      reversal.effective_date if reversal else None))
-        uncleared = uncleared_total(facts, day, settings_row.clearing_business_days)
+        balance, uncleared = client_ledger_position(locked[ledger.pk], day,
+                                                    settings_row.clearing_business_days)
         available = balance - uncleared
         if amount_minor <= available:
             return []
@@ -414,11 +425,15 @@ def trust_firm_entry_record(*, actor: Principal, kind: EntryKind, account: str, 
 
 
 def unidentified_assign_record(*, actor: Principal, account: str, matter: str, amount: str | int,
-                               date: str | dt.date, memo: str | None = None) -> PostResult:
+                               date: str | dt.date, memo: str | None = None,
+                               idempotency_key: str | None = None) -> PostResult:
     """Move money from the unidentified-funds ledger to the matter it turned out to belong to."""
     day = _date(date)
     clean_memo = _text(memo, param="memo", max_length=2000, multiline=True)
-    with transaction.atomic():
+    request = {"op": "unidentified_assigned", "account": account, "matter": matter,
+               "amount": str(amount), "date": day, "memo": clean_memo}
+
+    def run(key: str | None, request_fingerprint: str | None) -> PostResult:
         matter_row = get_matter(actor, matter, Action.RECORD_DISBURSEMENT)
         bank = get_bank_account(account, kind=BankAccount.Kind.TRUST)
         _matter_account(matter_row, bank)
@@ -429,7 +444,9 @@ def unidentified_assign_record(*, actor: Principal, account: str, matter: str, a
         spec = EntrySpec(EntryKind.UNIDENTIFIED_ASSIGNED, day, bank, minor, bank.currency,
                          [(firm_ledger(bank, AccountKind.UNIDENTIFIED), minor), (ledger, -minor)],
                          matter=matter_row, method="internal", memo=clean_memo)
-        return post(actor, spec)
+        return post(actor, spec, idempotency_key=key, request_fingerprint=request_fingerprint)
+
+    return _keyed(actor, idempotency_key, request, run)
 
 
 # ---------------------------------------------------------------------------------------------

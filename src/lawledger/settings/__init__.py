@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "lawledger.banking",
     "lawledger.billing",
     "lawledger.backup",
+    "lawledger.apitokens",
+    "lawledger.jurisdictions",
+    "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN; CSP 'self')
     "lawledger.interfaces.web",
 ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lawledger.interfaces.cli import backup, banking, billing, exports, people, server, trust
+from lawledger.interfaces.cli import backup, banking, billing, exports, people, server, tokens, trust
 
 app = typer.Typer(name="lawledger", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False,
@@ -34,6 +34,8 @@ banking.register(app)
 billing.register(app)
 exports.register(app)
 backup.register(app)
+tokens.register(app)
+__import__("lawledger.interfaces.cli.jurisdictions", fromlist=["register"]).register(app)
 
 
 def main() -> None:

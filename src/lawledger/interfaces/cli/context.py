@@ -83,6 +83,8 @@ def root_options(ctx: typer.Context) -> dict[str, Any]:
 @contextmanager
 def command(ctx: typer.Context, json_flag: bool, as_email: str | None, *,
             needs_firm: bool = True) -> Iterator[Cli]:
+    from django.db import DatabaseError
+
     from lawledger.audit.context import set_source
 
     options = root_options(ctx)
@@ -99,6 +101,14 @@ def command(ctx: typer.Context, json_flag: bool, as_email: str | None, *,
         _refuse(cli, error)
     except StartupError as error:
         _fail(cli, "not_initialised", str(error), EXIT_INPUT)
+    except DatabaseError as error:
+        # A full disk is an operational state, not a bug: say so plainly (E3), no traceback.
+        from lawledger.backup.durability import is_disk_full, storage_full
+
+        if not is_disk_full(error):
+            raise
+        full = storage_full(error)
+        _fail(cli, full.code, full.message, full.exit_status)
 
 
 class StartupError(Exception):
@@ -126,7 +136,12 @@ def ensure_firm() -> None:
     try:
         schema_absent = "django_migrations" not in connection.introspection.table_names()
     except DatabaseError as exc:
-        raise StartupError(f"cannot open the database: {exc}") from None
+        from lawledger.backup.durability import free_space_hint
+
+        raise StartupError(f"cannot open the database: {exc}{free_space_hint()}") from None
+    from lawledger.backup.durability import assert_durable
+
+    assert_durable()  # E6: refuse settings that can lose committed entries (exit 2)
     if schema_absent:
         from lawledger.interfaces.cli.server import initialise
 
@@ -144,6 +159,13 @@ def ensure_firm() -> None:
         ready = False
     if not ready:
         raise StartupError("this database is not a lawledger firm yet: run `lawledger init`")
+    from lawledger.core.errors import DecryptionFailed
+    from lawledger.crypto.keyring import KEYRING
+
+    try:
+        KEYRING.primary_key_id()  # a master key that opens no data key is no key at all (F7)
+    except DecryptionFailed as exc:
+        raise StartupError(str(exc)) from None
 
 
 def _refuse(cli: Cli, error: LawLedgerError) -> None:

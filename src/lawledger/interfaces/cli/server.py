@@ -57,7 +57,11 @@ def _serve(host: str, port: int, workers: int) -> None:
     ensure_firm()
     from django.core.management import call_command
 
+    from lawledger.backup.durability import assert_durable
     from lawledger.crypto.keyring import KEYRING
+
+    for warning in assert_durable():  # refusals already stopped ensure_firm; say the rest
+        stderr.print(f"warning: {warning}", markup=False)
 
     KEYRING.primary_key_id()  # refuse to start with a master key that opens no data key (F7)
     call_command("check", fail_level="ERROR")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from lawledger.interfaces.cli.context import AS_OPTION, JSON_OPTION, Cli, command, stdout
+from lawledger.interfaces.cli.context import AS_OPTION, JSON_OPTION, Cli, command, stderr, stdout
 
 trust_app = typer.Typer(help="The trust ledger.", no_args_is_help=True)
 
@@ -15,6 +16,10 @@ KEY_OPTION = typer.Option(None, "--idempotency-key",
                           help="Apply this request at most once (retries return the first result).")
 MEMO_OPTION = typer.Option(None, "--memo", help="A note kept encrypted.")
 DATE_OPTION = typer.Option(..., "--date", help="Effective date, YYYY-MM-DD.")
+CSV_OPTION = typer.Option(None, "--csv", metavar="FILE",
+                          help="Also write the report to FILE as CSV (audited as an export).")
+PDF_OPTION = typer.Option(None, "--pdf", metavar="FILE",
+                          help="Also write the report to FILE as PDF (audited as an export).")
 
 
 def _posted(cli: Cli, result: Any) -> None:
@@ -183,6 +188,31 @@ def reverse(ctx: typer.Context, entry: str, reason: str = typer.Option(..., "--r
         _posted(cli, trust_reversal_record(actor=cli.actor, entry=entry, reason=reason, date=date))
 
 
+def _report(cli: Cli, kind: str, csv_file: str | None, pdf_file: str | None,
+            fetch: Callable[[], dict[str, Any]], **params: Any) -> dict[str, Any]:
+    """The report's document; with --csv/--pdf also its files, audited as exports and written
+    whole (temp file and rename, mode 0600). The JSON on stdout is the same either way."""
+    if not (csv_file or pdf_file):
+        return fetch()
+    from lawledger.reports.exports import (
+        ExportFormat,
+        ReportKind,
+        check_report_target,
+        export_report,
+        write_report_file,
+    )
+
+    targets = {fmt: target for fmt, target in ((ExportFormat.CSV, csv_file),
+                                                (ExportFormat.PDF, pdf_file)) if target}
+    for fmt, target in targets.items():
+        check_report_target(target, param=fmt.value)
+    exported = export_report(cli.actor, ReportKind(kind), list(targets), **params)
+    for fmt, target in targets.items():
+        path = write_report_file(target, exported.files[fmt].body, param=fmt.value)
+        stderr.print(f"wrote {fmt.value.upper()} to {path}", markup=False)
+    return exported.document
+
+
 def _entries_table(report: dict[str, Any], party: bool = True) -> None:
     from rich.markup import escape
 
@@ -201,38 +231,45 @@ def _entries_table(report: dict[str, Any], party: bool = True) -> None:
 def ledger(ctx: typer.Context, matter: str,
            account: str = typer.Option(None, "--account"),
            date_from: str = typer.Option(None, "--from"), date_to: str = typer.Option(None, "--to"),
+           csv_file: str = CSV_OPTION, pdf_file: str = PDF_OPTION,
            json_output: bool = JSON_OPTION, as_: str = AS_OPTION) -> None:
     """One client ledger with its running balance."""
     with command(ctx, json_output, as_) as cli:
         from lawledger.core.calendar import parse_iso_date
         from lawledger.ledger.queries import client_ledger_report
 
-        report = client_ledger_report(
-            cli.actor, matter, account,
-            date_from=parse_iso_date(date_from, param="from") if date_from else None,
-            date_to=parse_iso_date(date_to, param="to") if date_to else None)
+        start = parse_iso_date(date_from, param="from") if date_from else None
+        end = parse_iso_date(date_to, param="to") if date_to else None
+        report = _report(cli, "client_ledger", csv_file, pdf_file,
+                         lambda: client_ledger_report(cli.actor, matter, account,
+                                                      date_from=start, date_to=end),
+                         matter=matter, account=account, date_from=start, date_to=end)
         cli.emit(report, lambda: _entries_table(report))
 
 
 @trust_app.command("journal")
 def journal(ctx: typer.Context, account: str,
             date_from: str = typer.Option(None, "--from"), date_to: str = typer.Option(None, "--to"),
+            csv_file: str = CSV_OPTION, pdf_file: str = PDF_OPTION,
             json_output: bool = JSON_OPTION, as_: str = AS_OPTION) -> None:
     """The chronological journal of one bank account."""
     with command(ctx, json_output, as_) as cli:
         from lawledger.core.calendar import parse_iso_date
         from lawledger.ledger.queries import trust_journal_report
 
-        report = trust_journal_report(
-            cli.actor, account,
-            date_from=parse_iso_date(date_from, param="from") if date_from else None,
-            date_to=parse_iso_date(date_to, param="to") if date_to else None)
+        start = parse_iso_date(date_from, param="from") if date_from else None
+        end = parse_iso_date(date_to, param="to") if date_to else None
+        report = _report(cli, "trust_journal", csv_file, pdf_file,
+                         lambda: trust_journal_report(cli.actor, account, date_from=start,
+                                                      date_to=end),
+                         account=account, date_from=start, date_to=end)
         cli.emit(report, lambda: _entries_table(report, party=False))
 
 
 @trust_app.command("listing")
 def listing(ctx: typer.Context, account: str = typer.Option(None, "--account"),
             include_zero: bool = typer.Option(False, "--all", help="Include zero balances."),
+            csv_file: str = CSV_OPTION, pdf_file: str = PDF_OPTION,
             json_output: bool = JSON_OPTION, as_: str = AS_OPTION) -> None:
     """Every client ledger with a balance, with its last activity (the client trust listing)."""
     with command(ctx, json_output, as_) as cli:
@@ -240,7 +277,10 @@ def listing(ctx: typer.Context, account: str = typer.Option(None, "--account"),
 
         from lawledger.ledger.queries import trust_listing_report
 
-        report = trust_listing_report(cli.actor, account, include_zero=include_zero)
+        report = _report(cli, "trust_listing", csv_file, pdf_file,
+                         lambda: trust_listing_report(cli.actor, account,
+                                                      include_zero=include_zero),
+                         account=account, include_zero=include_zero)
 
         def show() -> None:
             for item in report["accounts"]:
@@ -258,6 +298,7 @@ def listing(ctx: typer.Context, account: str = typer.Option(None, "--account"),
 
 @trust_app.command("inactive")
 def inactive(ctx: typer.Context, months: int = typer.Option(None, "--months"),
+             csv_file: str = CSV_OPTION, pdf_file: str = PDF_OPTION,
              json_output: bool = JSON_OPTION, as_: str = AS_OPTION) -> None:
     """Balances with no activity for N months (candidates for unclaimed funds)."""
     with command(ctx, json_output, as_) as cli:
@@ -265,7 +306,8 @@ def inactive(ctx: typer.Context, months: int = typer.Option(None, "--months"),
 
         from lawledger.ledger.queries import inactive_balances_report
 
-        report = inactive_balances_report(cli.actor, months)
+        report = _report(cli, "inactive_balances", csv_file, pdf_file,
+                         lambda: inactive_balances_report(cli.actor, months), months=months)
 
         def show() -> None:
             table = Table("matter", "client", "account", "balance", "last activity")

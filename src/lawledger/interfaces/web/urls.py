@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from lawledger.interfaces.web import views
+from lawledger.interfaces.web import views, views_reports, views_trust
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -9,8 +9,32 @@ urlpatterns = [
     path("matters/", views.matter_list, name="matter_list"),
     path("matters/<str:number>/", views.matter_detail, name="matter_detail"),
     path("matters/<str:number>/ledger/", views.client_ledger, name="client_ledger"),
+    path("matters/<str:number>/ledger/export/<str:fmt>/", views_reports.client_ledger_export,
+         name="client_ledger_export"),
+    path("matters/<str:number>/trust/deposit/", views_trust.deposit, name="trust_deposit"),
+    path("matters/<str:number>/trust/disburse/", views_trust.disbursement,
+         name="trust_disburse"),
+    path("matters/<str:number>/trust/transfer/", views_trust.transfer, name="trust_transfer"),
+    path("matters/<str:number>/trust/fee/", views_trust.earned_fee, name="trust_fee"),
+    path("matters/<str:number>/trust/refund/", views_trust.refund, name="trust_refund"),
     path("trust/", views.trust_listing, name="trust_listing"),
+    path("trust/export/<str:fmt>/", views_reports.trust_listing_export,
+         name="trust_listing_export"),
     path("trust/journal/<str:account>/", views.trust_journal, name="trust_journal"),
+    path("trust/journal/<str:account>/export/<str:fmt>/", views_reports.trust_journal_export,
+         name="trust_journal_export"),
+    path("trust/inactive/", views_reports.inactive_balances, name="trust_inactive"),
+    path("trust/inactive/export/<str:fmt>/", views_reports.inactive_balances_export,
+         name="trust_inactive_export"),
+    path("trust/earned-fees/", views_reports.earned_fees_left, name="trust_earned_fees"),
+    path("trust/earned-fees/export/<str:fmt>/", views_reports.earned_fees_left_export,
+         name="trust_earned_fees_export"),
+    path("trust/firm-entry/", views_trust.firm_entry, name="trust_firm_entry"),
+    path("trust/unidentified/assign/", views_trust.assign_unidentified, name="trust_assign"),
+    path("trust/entries/<str:entry_id>/", views_trust.entry, name="trust_entry"),
+    path("trust/entries/<str:entry_id>/reverse/", views_trust.reverse_entry,
+         name="trust_reverse"),
+    path("reports/", views_reports.reports_home, name="reports"),
     path("banking/", include("lawledger.interfaces.web.urls_banking")),
     path("billing/", include("lawledger.interfaces.web.urls_billing")),
 ]

@@ -14,8 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidde
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from lawledger.access.policy import principal_for
-from lawledger.core.access import Principal
+from lawledger.access.policy import AccessRefused, principal_for
+from lawledger.core.access import Action, Principal, role_allows
 from lawledger.core.errors import LawLedgerError, NotFound, PermissionDenied
 from lawledger.interfaces.errors import audit_refusal
 
@@ -41,6 +41,10 @@ def staff_view(view: Callable[..., HttpResponse]) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         principal = principal_for(request.user)  # type: ignore[arg-type]
         if not principal.is_staff:
+            # A portal session never reaches staff pages (A2); the attempt is audited.
+            audit_refusal(principal, AccessRefused(
+                "staff page", param="page", principal=principal, object_type="page",
+                object_id=request.path[:64], action="staff_page"), request.path)
             return HttpResponseForbidden("This page is for the firm's staff.")
         try:
             return view(request, principal, *args, **kwargs)
@@ -59,7 +63,7 @@ def staff_view(view: Callable[..., HttpResponse]) -> View:
 
 @staff_view
 def home(request: HttpRequest, principal: Principal) -> HttpResponse:
-    from lawledger.core.access import Action, decide
+    from lawledger.core.access import decide
     from lawledger.firm.queries import matters_for
     from lawledger.ledger.queries import account_balances
 
@@ -89,18 +93,26 @@ def matter_detail(request: HttpRequest, principal: Principal, number: str) -> Ht
     from lawledger.ledger.queries import matter_trust_balances
 
     matter = detail(principal, number)
-    return render(request, "web/matter_detail.html",
-                  {"matter": matter, "balances": matter_trust_balances(matter)})
+    return render(request, "web/matter_detail.html", {
+        "matter": matter, "balances": matter_trust_balances(matter), "nav": "matters",
+        "may_deposit": role_allows(principal, Action.RECORD_DEPOSIT),
+        "may_disburse": role_allows(principal, Action.RECORD_DISBURSEMENT)})
 
 
 @staff_view
 def client_ledger(request: HttpRequest, principal: Principal, number: str) -> HttpResponse:
+    from lawledger.interfaces.web.views_reports import date_param
     from lawledger.ledger.queries import client_ledger_report
 
-    report = client_ledger_report(principal, number, request.GET.get("account") or None)
+    report = client_ledger_report(principal, number, request.GET.get("account") or None,
+                                  date_from=date_param(request, "from"),
+                                  date_to=date_param(request, "to"))
     page = Paginator(report["entries"], 100)
     entries = page.get_page(request.GET.get("page") or page.num_pages)
-    return render(request, "web/client_ledger.html", {"report": report, "entries": entries})
+    return render(request, "web/client_ledger.html", {
+        "report": report, "entries": entries, "nav": "trust",
+        "may_deposit": role_allows(principal, Action.RECORD_DEPOSIT),
+        "may_disburse": role_allows(principal, Action.RECORD_DISBURSEMENT)})
 
 
 @staff_view
@@ -108,14 +120,19 @@ def trust_listing(request: HttpRequest, principal: Principal) -> HttpResponse:
     from lawledger.ledger.queries import trust_listing_report
 
     return render(request, "web/trust_listing.html",
-                  {"report": trust_listing_report(principal)})
+                  {"report": trust_listing_report(principal), "nav": "trust",
+                   "may_disburse": role_allows(principal, Action.RECORD_DISBURSEMENT)})
 
 
 @staff_view
 def trust_journal(request: HttpRequest, principal: Principal, account: str) -> HttpResponse:
+    from lawledger.interfaces.web.views_reports import date_param
     from lawledger.ledger.queries import trust_journal_report
 
-    report = trust_journal_report(principal, account)
+    report = trust_journal_report(principal, account, date_from=date_param(request, "from"),
+                                  date_to=date_param(request, "to"))
     page = Paginator(report["entries"], 100)
     entries = page.get_page(request.GET.get("page") or page.num_pages)
-    return render(request, "web/trust_journal.html", {"report": report, "entries": entries})
+    return render(request, "web/trust_journal.html", {
+        "report": report, "entries": entries, "account_ref": account, "nav": "trust",
+        "may_disburse": role_allows(principal, Action.RECORD_DISBURSEMENT)})
