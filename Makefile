@@ -37,6 +37,10 @@ lint: .venv/.synced
 	$(UV) run --locked ruff check src tests bench
 	$(UV) run --locked mypy src/lawledger
 	$(UV) run --locked lint-imports
+	$(UV) run --locked bandit -q -r src -c pyproject.toml
+	# --disable-version-check: semgrep otherwise waits ~100 s on a network these machines lack
+	SEMGREP_ENABLE_VERSION_CHECK=0 $(UV) run --locked semgrep scan --config .semgrep --metrics=off \
+	  --disable-version-check --error --quiet src
 
 test-sqlite: .venv/.synced system-packages
 	env -u DATABASE_URL scripts/pytest $(UV) run --locked pytest -n $(WORKERS) $(PYTEST_ARGS)

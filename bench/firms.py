@@ -78,8 +78,9 @@ class Firm:
 class Firms:
     """Makes, copies and drops firms under one work directory (and one PostgreSQL server)."""
 
-    def __init__(self, workdir: Path, engine: str) -> None:
+    def __init__(self, workdir: Path, engine: str, *, migrate_copies: bool = True) -> None:
         self.workdir = workdir
+        self.migrate_copies = migrate_copies
         self.engine = engine
         self.base_url = os.environ.get("DATABASE_URL") if engine == "postgres" else None
         if engine == "postgres" and not self.base_url:
@@ -123,6 +124,8 @@ class Firms:
             shutil.copytree(source.home, home)
         firm = Firm(home, self._url(name))
         self.made.append(firm)
+        if self.migrate_copies:  # a long run: the tree may have gained a migration meanwhile
+            firm.worker("migrate")
         return firm
 
     def drop(self, firm: Firm, *, keep_home: bool = False) -> None:

@@ -17,11 +17,26 @@ HEADER = """# Benchmarks
 
 Every figure here comes from one command, `python -m bench --size SIZE [--engine postgres]`
 (PostgreSQL through `scripts/with-postgres`), which generates a firm of SIZE trust entries with
-`bench/generator.py`, runs each benchmark and its peer side by side, and rewrites this page. The
-machine is shared with other work (the load average is shown): absolute numbers move from run to
-run, so read the **ratio** of ours to the peer measured in the same run. Each value is the median
+`bench/generator.py`, runs each benchmark and its peer side by side, and rewrites this page. Each
+section names the exact command, the machine (cores, CPU model, memory, versions) and the date.
+
+**Read the ratios, not the absolute numbers.** The machine is shared: two cores, and while these
+figures were taken other engineers' test suites ran on the same cores (the load average before
+and after each run is shown; 2.0 would mean both cores fully busy). Every peer runs right after
+ours in each run, on the same data, so both see the same contention; the ratio of ours to the
+peer (> 1 when ours is better) is what carries over to another machine. Each value is the median
 of the runs, with the min–max beside it. Peak memory is each process's own maximum resident set
-(`wait4`). The benchmarks are not timed tests: CI only runs `python -m bench --smoke` (through
+(`wait4`). Instruction counts (`perf stat`) would be steadier still, but `perf` is not available
+in this container.
+
+Peers: plain SQL of the same rows on the same database (the physical limit of posting and of
+the bulk path); `hledger bal` (Debian's hledger) and beancount (`bean-check`, and its loader plus
+a balance query) on the same books exported as their journals; the matching algorithm alone in
+memory; reportlab rendering alone; the sign-in page served by the same gunicorn under the same
+load (the server's floor). The web load comes from `bench/load.py` in a second process, bounded
+in requests and seconds.
+
+The benchmarks are not timed tests: CI only runs `python -m bench --smoke` (through
 `tests/bench/test_smoke.py`) so that this code cannot rot.
 """
 
@@ -57,6 +72,22 @@ def _rss(item: dict[str, Any]) -> str:
     return " / ".join(f"{who} {mib:,.0f}" for who, mib in item["rss_mib"].items() if mib) or "—"
 
 
+def _versions(machine: dict[str, Any]) -> list[str]:
+    found = [f"{name} {version}" for name, version in machine.get("packages", {}).items()]
+    if machine.get("hledger"):
+        found.append(f"hledger {machine['hledger']}")
+    return [f"- versions: {', '.join(found)}"] if found else []
+
+
+def _earlier(run: dict[str, Any]) -> list[str]:
+    """When `--only` re-ran some benchmarks, the runs the other figures come from."""
+    earlier = run.get("earlier") or []
+    return [f"- other figures from: `{item['command']}` on {item['date']}, "
+            f"{item.get('runs', '?')} runs per figure (load average {item.get('load_before')} "
+            f"before, {item.get('load_after')} after)"
+            for item in (earlier if isinstance(earlier, list) else [earlier])]
+
+
 def section(run: dict[str, Any]) -> str:
     machine = run["machine"]
     lines = [f"## {run['engine_label']}, {run['size']:,} entries",
@@ -67,6 +98,8 @@ def section(run: dict[str, Any]) -> str:
              f"- machine: {machine['cores']} cores, {machine['memory_gib']} GiB, {machine['cpu']}, "
              f"{machine['system']}; Python {machine['python']}, SQLite {machine['sqlite']}"
              + (f", PostgreSQL {run['postgres']}" if run.get("postgres") else ""),
+             *_versions(machine),
+             *_earlier(run),
              "",
              "| benchmark | lawledger | peer (same run) | peer | ours ÷ peer | target | "
              "peak RSS MiB |",
@@ -80,7 +113,7 @@ def section(run: dict[str, Any]) -> str:
                      f"{item['peer'] or '—'} | {_cell(item['peers'], item['unit'])} | {shown} | "
                      f"{item['target'] or '—'} | {_rss(item)} |")
     for note in run.get("notes", []):
-        lines.append(f"\n{note}")
+        lines.append("\n" + (note["text"] if isinstance(note, dict) else note))
     return "\n".join(lines) + "\n"
 
 

@@ -62,6 +62,7 @@ def generated_firm(ctx: Context) -> Firm:
         marker = home / marker_name
         if marker.exists() and json.loads(marker.read_text()).get("fingerprint") == _fingerprint():
             ctx.generated = Firm(home, None)
+            ctx.generated.worker("migrate")
             ctx.notes.append(f"The generated firm was reused from {home} (same generator).")
             return ctx.generated
         shutil.rmtree(home, ignore_errors=True)

@@ -36,6 +36,16 @@ def init(args: dict[str, Any]) -> dict[str, Any]:
 
 
 @task
+def migrate(args: dict[str, Any]) -> dict[str, Any]:
+    """Bring a copied firm to the code's schema (the tree may gain a migration during a run)."""
+    _django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    return {}
+
+
+@task
 def generate(args: dict[str, Any]) -> dict[str, Any]:
     """Write the generated firm of `entries` entries (through services and the bulk path)."""
     _django()
@@ -211,6 +221,9 @@ def beancount_balances(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
+    from bench.worker_ops import OPS_TASKS
+
+    TASKS.update(OPS_TASKS)
     name, raw_args = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "{}"
     result = TASKS[name](json.loads(raw_args))
     sys.stdout.write("\n" + json.dumps(result, default=str) + "\n")

@@ -60,6 +60,7 @@ def seed_demo_firm(progress: bool = True) -> list[dict[str, str]]:
         trust_disbursement_record,
         trust_firm_entry_record,
     )
+    from lawledger.security.services import provision_second_factor
 
     rng = random.Random(20260301)  # noqa: S311 (demo data, not secrets)
     operator = Principal.operator("demo")
@@ -70,8 +71,11 @@ def seed_demo_firm(progress: bool = True) -> list[dict[str, str]]:
         task = bar.add_task("Seeding the demo firm", total=len(USERS) + len(CLIENTS) * 2 + 40)
         for role, name, email in USERS:
             password = demo_password(role, email)
-            user_add(actor=operator, email=email, role=role, full_name=name, password=password)
-            logins.append({"role": role, "email": email, "password": password})
+            added, _ = user_add(actor=operator, email=email, role=role, full_name=name,
+                             password=password)
+            # MFA is required: hand each demo user a second factor along with the password.
+            logins.append({"role": role, "email": email, "password": password,
+                           **provision_second_factor(added)})
             if role == "attorney":
                 attorneys.append(email)
             if role == "paralegal":

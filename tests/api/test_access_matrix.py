@@ -21,9 +21,10 @@ from lawledger.audit.models import AuditRecord
 from lawledger.core.access import Action, Role, decide
 from lawledger.ledger.models import JournalEntry
 from tests import factories
-from tests.access_matrix import EXPECTED_VIEW, PASSWORD
+from tests.access_matrix import EXPECTED_VIEW
 from tests.api.conftest import MoneyFirm
 from tests.api.support import Answer, Api, mint
+from tests.mfa import login as mfa_login
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +127,7 @@ def _api(firm: MoneyFirm, who: str) -> Api:
         return Api()
     if principal.role is Role.CLIENT:
         browser = Client()
-        assert browser.login(username=principal.label, password=PASSWORD)
+        mfa_login(browser, principal.label)
         return Api(client=browser)
     return Api(mint(principal))
 

@@ -15,9 +15,9 @@ from lawledger.apitokens.models import ApiToken
 from lawledger.audit.models import AuditRecord
 from lawledger.ledger.models import JournalEntry
 from tests import factories
-from tests.access_matrix import PASSWORD
 from tests.api.conftest import MoneyFirm
 from tests.api.support import BASE, Api, mint
+from tests.mfa import login as mfa_login
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def _principal(firm: MoneyFirm, who: str) -> factories.Principal:
 
 def _session(firm: MoneyFirm, who: str, *, csrf: bool = False) -> Client:
     browser = Client(enforce_csrf_checks=csrf)
-    assert browser.login(username=_principal(firm, who).label, password=PASSWORD)
+    mfa_login(browser, _principal(firm, who).label)
     return browser
 
 
@@ -124,7 +124,7 @@ def test_a_wall_raised_after_minting_hides_the_matter_on_the_next_request(
 
 def test_portal_users_cannot_use_the_staff_api_at_all(firm: MoneyFirm) -> None:
     browser = Client()
-    assert browser.login(username="portal_own@client.example", password=PASSWORD)
+    mfa_login(browser, "portal_own@client.example")
     for path in ("/matters", f"/matters/{firm.matter_m_id}/ledger", "/openapi.json"):
         answer = Api(client=browser).get(path)
         assert answer.status == 403, path

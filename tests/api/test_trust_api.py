@@ -12,6 +12,7 @@ from lawledger.ledger.models import JournalEntry
 from tests import factories
 from tests.api.conftest import MoneyFirm
 from tests.api.support import Api, mint
+from tests.mfa import login as mfa_login
 
 pytestmark = pytest.mark.django_db
 
@@ -186,10 +187,9 @@ def test_an_auditor_reads_everything_and_writes_nothing(firm: MoneyFirm) -> None
 def test_the_web_apps_own_session_calls_the_api(firm: MoneyFirm) -> None:
     from django.test import Client
 
-    from tests.access_matrix import PASSWORD
 
     browser = Client()
-    assert browser.login(username="bookkeeper@firm.example", password=PASSWORD)
+    mfa_login(browser, "bookkeeper@firm.example")
     answer = Api(client=browser).get("/matters")
     assert answer.status == 200
     record = AuditRecord.objects.filter(event="api.request").order_by("-seq").first()

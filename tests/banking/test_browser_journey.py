@@ -20,7 +20,6 @@ from lawledger.core.ledger import EntryKind
 from lawledger.ledger.models import PeriodLock
 from lawledger.ledger.services import trust_firm_entry_record
 from tests import factories
-from tests.access_matrix import PASSWORD
 from tests.browser import browser_page, screenshot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser, pytest.mark.slow]
@@ -55,10 +54,10 @@ def _firm() -> dict[str, Any]:
 
 
 def _sign_in(page: Any, live_server: Any, email: str) -> None:
+    from tests.mfa import login_page
+
     page.goto(f"{live_server}/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    login_page(page, str(live_server), email)  # password, then the second factor
     page.wait_for_url(f"{live_server}/")
 
 

@@ -84,7 +84,11 @@ def test_march_balances_on_all_three_legs(march: dict[str, object]) -> None:
     assert report["negative_ledgers"] == []
     assert report["bank_statement_closing_balance"] == "960.00"
     assert report["unconfirmed_matches"] == 3
-    assert report["next_due"] == "2026-03-31" and report["last_signed"] is None
+    # The ABA pack (the firm's default): March is reconciled by the end of April.
+    assert {k: report[k] for k in ("last_signed", "next_period_end", "next_due",
+                                   "reconciliation_duty", "jurisdiction")} == {
+        "last_signed": None, "next_period_end": "2026-03-31", "next_due": "2026-04-30",
+        "reconciliation_duty": "Monthly three-way reconciliation", "jurisdiction": "aba"}
     assert AuditRecord.objects.filter(event="reconciliation.viewed").count() == 1
 
 
@@ -157,6 +161,8 @@ def test_sign_off_locks_the_period_and_stores_the_hashed_report(march: dict[str,
     assert (signed.status, signed.signed_by, signed.is_balanced) == ("signed", admin.label, True)
     assert signed.period_lock.through_date == dt.date(2026, 3, 31)
     assert document["status"] == "signed" and document["matches_confirmed_at_sign_off"] == 3
+    assert (document["last_signed"], document["next_period_end"], document["next_due"]) == (
+        "2026-03-31", "2026-04-30", "2026-05-31")
     assert Match.objects.filter(status="proposed").count() == 0
     stored = json.loads(Reconciliation.objects.get(pk=signed.pk).report_json)
     assert hashlib.sha256(json.dumps(stored, sort_keys=True, separators=(",", ":"),
@@ -174,7 +180,8 @@ def test_sign_off_locks_the_period_and_stores_the_hashed_report(march: dict[str,
     factories.deposit(march["m1"], "1.00", date="2026-04-01")
     again = reconciliation_report(actor=OPERATOR, account="IOLTA", date="2026-04-30",
                                   statement_balance="0.00")
-    assert (again["last_signed"], again["next_due"]) == ("2026-03-31", "2026-04-30")
+    assert (again["last_signed"], again["next_period_end"], again["next_due"]) == (
+        "2026-03-31", "2026-04-30", "2026-05-31")
 
 
 def test_the_pdf_shows_the_figures_and_escapes_hostile_text(march: dict[str, object]) -> None:
@@ -188,7 +195,10 @@ def test_the_pdf_shows_the_figures_and_escapes_hostile_text(march: dict[str, obj
     import io
 
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    assert "1270.00" in text and "Balanced" in text
+    assert "= Adjusted bank balance\n1270.00\nTrust journal balance\n1270.00" in text
+    assert "Negative client ledgers (must be none)\nnone\nThree-way balanced\nyes" in text
+    assert "Next reconciliation for the period to 2026-04-30 due by 2026-05-31" in text
+    assert "Three-way reconciliation of the client trust account (ABA Model Rules" in text
     assert '<font color="red">X</font>' in text
 
 
@@ -203,3 +213,43 @@ def test_a_walled_admin_sees_the_totals_but_not_the_walled_matter(march: dict[st
     assert march["m2"] not in json.dumps(report) and "Beta LLC" not in json.dumps(report)
     assert [c["matter"] for c in report["client_ledgers"]] == [march["m1"],
                                                                "(behind an ethical wall)"]
+
+
+@pytest.mark.parametrize(("jurisdiction", "period_end", "due", "duty"), [
+    ("ew", "2026-05-05", "2026-05-05",
+     "Client account reconciliation at least every five weeks"),
+    ("on", "2026-04-30", "2026-05-25", None),
+    ("nc", "2026-04-30", "2026-05-31", None)])
+def test_the_next_reconciliation_is_due_by_the_firms_jurisdiction(
+        march: dict[str, object], jurisdiction: str, period_end: str, due: str,
+        duty: str | None) -> None:
+    from lawledger.firm.services import firm_set
+
+    firm_set(actor=OPERATOR, key="jurisdiction", value=jurisdiction)
+    _, document = reconciliation_save(actor=OPERATOR, account="IOLTA", date="2026-03-31",
+                                      statement_balance="960.00", sign_off=True)
+    assert (document["jurisdiction"], document["next_period_end"], document["next_due"],
+            document["overdue"]) == (jurisdiction, period_end, due, True)
+    if duty:
+        assert document["reconciliation_duty"] == duty
+
+
+def test_the_report_carries_the_jurisdictions_own_layout_of_the_same_figures(
+        march: dict[str, object]) -> None:
+    from lawledger.firm.services import firm_set
+
+    firm_set(actor=OPERATOR, key="jurisdiction", value="nc")
+    report = reconciliation_report(actor=OPERATOR, account="IOLTA", date="2026-03-31",
+                                   statement_balance="960.00")
+    shaped = report["jurisdiction_report"]
+    # The NC form has no line for the unrecorded 15.00 bank charge: line 6 (960 + 500 - 200)
+    # does not agree with line 2 until it is posted, and the form says what to attach.
+    assert (shaped["jurisdiction"], shaped["shape"], shaped["agrees"]) == ("nc", "nc_form", False)
+    lines = {line["number"]: line for line in shaped["sections"][0]["lines"] if line["number"]}
+    assert (lines["1"]["label"], lines["1"]["amount"]) == (
+        "Total of positive subsidiary ledger balances as of 2026-03-31", "1275.00")
+    assert (lines["2"]["amount"], lines["6"]["amount"], lines["7"]["answer"]) == (
+        "1275.00", "1260.00", "does not agree")
+    assert shaped["notes"][0] == ("1 item(s) on the bank statement are not in the books (net "
+                                  "-15.00 USD): attach explanation and corrective action taken")
+    assert (report["balanced"], report["problem_text"]) == (True, "")

@@ -17,8 +17,9 @@ from lawledger.core.access import Action
 from lawledger.core.formats.statement import LineKind
 from lawledger.ledger.accounts import get_bank_account
 from tests import factories
-from tests.access_matrix import EXPECTED_VIEW, PASSWORD, Matrix, build_matrix
+from tests.access_matrix import EXPECTED_VIEW, Matrix, build_matrix
 from tests.banking.builders import line, load, statement
+from tests.mfa import login as mfa_login
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def _client(matrix: Matrix, who: str) -> Client:
     browser = Client()
     principal = matrix.principals[who]
     if principal is not None:
-        assert browser.login(username=principal.label, password=PASSWORD)
+        mfa_login(browser, principal.label)
     return browser
 
 
@@ -193,3 +194,20 @@ def test_the_matrix_and_the_policy_agree_on_who_reads_firm_reports(
     for who, principal in built.principals.items():
         readers = principal is not None and decide(principal, Action.VIEW_FIRM_REPORTS, None)
         assert readers == (who in READERS), who
+
+
+def test_the_reconcile_page_says_when_the_next_is_due_and_shows_the_packs_layout(
+        matrix: tuple[Matrix, str]) -> None:
+    from lawledger.firm.services import firm_set
+
+    built, account = matrix
+    firm_set(actor=factories.OPERATOR, key="jurisdiction", value="ew")
+    page = _client(built, "bookkeeper").get(
+        f"/banking/{account}/reconcile/", {"date": "2026-03-31", "statement_balance": "100.00"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Does not balance: the adjusted bank balance differs from the trust journal" in html
+    # Never reconciled: five weeks from the first entry (2 March).
+    assert ("Next reconciliation (period to 2026-04-06) due by 2026-04-06 "
+            '<span class="bk-flag">overdue</span>') in html
+    assert "Client account reconciliation statement (SRA Accounts Rules 2019, rule 8.3)" in html

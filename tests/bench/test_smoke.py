@@ -30,6 +30,8 @@ def test_the_benchmark_suite_runs_end_to_end_in_smoke_mode(tmp_path: Path) -> No
     label = "PostgreSQL" if engine == "postgres" else "SQLite"
     assert f"## {label}, 300 entries" in page
     for figure in ("postings/s", "bulk path", "trust ledger M-0001 --json", "trust listing over",
-                   "bean-check", "export: beancount journal"):
+                   "bean-check", "export: beancount journal", "matching: `bank match`",
+                   "reconciliation report", "billing run", "invoice PDF", "web p95, dashboard",
+                   "web throughput, 10 users"):
         assert figure in page, figure
     assert not (tmp_path / "work").exists() or not any((tmp_path / "work").iterdir())

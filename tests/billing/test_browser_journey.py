@@ -13,15 +13,14 @@ from tests import factories
 from tests.access_matrix import PASSWORD
 from tests.browser import browser_page, screenshot
 from tests.factories import OPERATOR
+from tests.mfa import login_page
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 def _sign_in(page: object, base: str, email: str) -> None:
     page.goto(f"{base}/login/")  # type: ignore[attr-defined]
-    page.get_by_label("E-mail").fill(email)  # type: ignore[attr-defined]
-    page.get_by_label("Password").fill(PASSWORD)  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+    login_page(page, base, email, PASSWORD)  # password, then the second factor
     page.wait_for_url(f"{base}/")  # type: ignore[attr-defined]
 
 

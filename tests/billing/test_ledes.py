@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lawledger.core.billing import LedesInvalid
@@ -138,6 +138,8 @@ def test_it_refuses_to_write_a_file_that_would_not_validate() -> None:
 texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80)
 
 
+# Generating unicode text is slow on a loaded machine; the test's worth is in the examples.
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(minutes=st.lists(st.integers(min_value=1, max_value=600), min_size=1, max_size=8),
        rate=st.integers(min_value=0, max_value=200_000),
        discount=st.integers(min_value=0, max_value=100), description=texts)

@@ -67,6 +67,20 @@ def test_payment_from_trust_is_refused_on_uncleared_funds_under_a_hold(firm: Fir
     assert _state() == before
 
 
+def test_trust_paying_an_invoice_before_its_issue_date_is_flagged(firm: Firm) -> None:
+    invoice = _invoice(firm, issued="2026-04-01")
+    factories.deposit(firm.matter, "1000.00", date="2026-03-01")
+    early = services.invoice_pay(actor=OPERATOR, invoice=invoice.number, amount="100.00",
+                                 date="2026-03-31", from_trust=True, account="IOLTA")
+    assert early.warnings == [
+        "fee_before_invoice: invoice 00001 was issued on 2026-04-01; trust paid it on "
+        "2026-03-31, before the client was billed: check that the fee was earned and the client "
+        "told"]
+    on_time = services.invoice_pay(actor=OPERATOR, invoice=invoice.number, amount="100.00",
+                                   date="2026-04-01", from_trust=True, account="IOLTA")
+    assert on_time.warnings == []
+
+
 def test_trust_never_pays_more_than_is_owed_nor_a_draft(firm: Firm) -> None:
     invoice = _invoice(firm)
     factories.deposit(firm.matter, "1000.00")

@@ -12,8 +12,9 @@ from lawledger.audit.models import AuditRecord
 from lawledger.billing import services
 from lawledger.billing.models import Invoice, TimeEntry
 from tests import factories
-from tests.access_matrix import EXPECTED_VIEW, PASSWORD, Matrix, build_matrix
+from tests.access_matrix import EXPECTED_VIEW, Matrix, build_matrix
 from tests.factories import OPERATOR
+from tests.mfa import login as mfa_login
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def _browser(matrix: Matrix, who: str) -> Client:
     browser = Client()
     principal = matrix.principals[who]
     if principal is not None:
-        assert browser.login(username=principal.label, password=PASSWORD)
+        mfa_login(browser, principal.label)
     return browser
 
 

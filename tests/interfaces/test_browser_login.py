@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.access_matrix import PASSWORD, build_matrix
+from tests.access_matrix import build_matrix
 from tests.browser import browser_page, screenshot
+from tests.mfa import login_page
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -17,9 +18,7 @@ def test_an_attorney_logs_in_and_sees_only_permitted_matters(live_server: object
     with browser_page() as page:
         page.goto(f"{live_server}/matters/")
         assert "/login/" in page.url
-        page.get_by_label("E-mail").fill(attorney.label)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        login_page(page, str(live_server), attorney.label)
         page.wait_for_url(f"{live_server}/matters/")
         rows = page.locator("table.matters tbody tr")
         numbers = [rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())]

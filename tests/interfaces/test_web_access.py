@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 
 from lawledger.audit.models import AuditRecord
-from tests.access_matrix import EXPECTED_VIEW, PASSWORD, Matrix, build_matrix
+from tests.access_matrix import EXPECTED_VIEW, Matrix, build_matrix
+from tests.mfa import login as mfa_login
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def _client_for(matrix: Matrix, who: str) -> Client:
     browser = Client()
     principal = matrix.principals[who]
     if principal is not None:
-        assert browser.login(username=principal.label, password=PASSWORD)
+        mfa_login(browser, principal.label)
     return browser
 
 

@@ -28,6 +28,7 @@ from lawledger.ledger.queries import client_ledger_report
 from tests import factories
 from tests.cli import fresh_firm
 from tests.factories import OPERATOR
+from tests.mfa import login as mfa_login
 from tests.services.ledger_invariants import django_query, state_snapshot
 
 
@@ -248,11 +249,10 @@ def test_the_command_line_shows_no_ledger_when_the_audit_fails(
 @pytest.mark.django_db
 def test_the_web_shows_no_matter_or_ledger_when_the_audit_fails(
         confidential: dict[str, str]) -> None:
-    from lawledger.access.models import User
 
     factories.user("bookkeeper", email="books@firm.example")
     web = WebClient(raise_request_exception=False)
-    web.force_login(User.objects.get(email="books@firm.example"))
+    mfa_login(web, "books@firm.example")
     for error in (AuditFailure("the audit store is unavailable"), DatabaseError("disk I/O error")):
         _failing_audit(error)
         for page in (f"/matters/{confidential['quiet']}/", f"/matters/{confidential['quiet']}/ledger/"):

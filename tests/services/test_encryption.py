@@ -30,6 +30,7 @@ from lawledger.ledger.queries import client_ledger_report
 from tests import factories
 from tests.cli import FreshFirm, fresh_firm
 from tests.factories import OPERATOR
+from tests.mfa import login as mfa_login
 
 
 def _plant_canaries(canary: str, marker: str) -> dict[str, str]:
@@ -129,11 +130,10 @@ def test_a_moved_ciphertext_is_refused_on_the_web_and_the_failure_audited() -> N
     mine = factories.deposit(setup["matter"], "10.00", memo=secret).entry
     theirs = factories.deposit(other, "20.00", memo="their memo").entry
     _copy_column("ledger_journal_entry", "memo", mine.pk, theirs.pk)
-    from lawledger.access.models import User
 
     factories.user("bookkeeper", email="books@firm.example")
     web = WebClient(raise_request_exception=False)
-    web.force_login(User.objects.get(email="books@firm.example"))
+    mfa_login(web, "books@firm.example")
     response = web.get(f"/matters/{other}/ledger/")
     assert response.status_code >= 400
     assert secret.encode() not in response.content

@@ -12,14 +12,15 @@ from django.test import Client
 
 from lawledger.audit.models import AuditRecord
 from lawledger.ledger.models import JournalEntry, LedgerAccount, Posting
-from tests.access_matrix import PASSWORD, Matrix
+from tests.access_matrix import Matrix
+from tests.mfa import login as mfa_login
 
 
 def browser_for(matrix: Matrix, who: str) -> Client:
     browser = Client()
     principal = matrix.principals[who]
     if principal is not None:
-        assert browser.login(username=principal.label, password=PASSWORD)
+        mfa_login(browser, principal.label)
     return browser
 
 

@@ -13,6 +13,7 @@ import pytest
 from tests import factories
 from tests.access_matrix import PASSWORD, build_matrix
 from tests.browser import browser_page, screenshot
+from tests.mfa import login_page
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -24,9 +25,7 @@ def test_a_bookkeeper_records_a_deposit_and_a_disbursement(live_server: object) 
     assert bookkeeper is not None
     with browser_page() as page:
         page.goto(f"{live_server}/login/")
-        page.get_by_label("E-mail").fill(bookkeeper.label)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        login_page(page, str(live_server), bookkeeper.label, PASSWORD)
         page.wait_for_url(f"{live_server}/")
 
         page.goto(f"{live_server}/matters/{matrix.matter}/")

@@ -9,15 +9,15 @@ import pytest
 from django.test import Client
 
 from tests import factories
-from tests.access_matrix import PASSWORD
 from tests.billing.builders import billing_firm, draft, finalize, time
+from tests.mfa import login as mfa_login
 
 pytestmark = pytest.mark.django_db
 
 
 def _signed_in(email: str) -> Client:
     browser = Client()
-    assert browser.login(username=email, password=PASSWORD)
+    mfa_login(browser, email)
     return browser
 
 

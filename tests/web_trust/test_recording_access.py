@@ -13,6 +13,7 @@ import pytest
 
 from lawledger.core.access import Action
 from tests.access_matrix import EXPECTED_VIEW, Matrix
+from tests.mfa import login as mfa_login
 from tests.web_trust.helpers import Books, audit_seq, audited_since, browser_for
 
 pytestmark = pytest.mark.django_db
@@ -208,11 +209,10 @@ def test_the_entry_of_a_matter_is_hidden_from_an_admin_behind_its_wall(
 def test_writes_need_the_csrf_token(matrix: Matrix) -> None:
     from django.test import Client
 
-    from tests.access_matrix import PASSWORD
 
     browser = Client(enforce_csrf_checks=True)
     principal: Any = matrix.principals["bookkeeper"]
-    assert browser.login(username=principal.label, password=PASSWORD)
+    mfa_login(browser, principal.label)
     before = Books.take()
     posted = browser.post(f"/matters/{matrix.matter}/trust/deposit/", {
         "account": "IOLTA", "date": "2026-03-12", "amount": "10.00", "payor": "P",

@@ -92,6 +92,29 @@ def user_set_password(*, actor: Principal, email: str, password: str) -> None:
         record(actor, Event.USER_PASSWORD_SET, object_type="user", object_id=str(user.pk))
 
 
+def user_set_role(*, actor: Principal, email: str, role: str) -> User:
+    """Change a staff user's role. A client login stays a client login (it is bound to its
+    client), and the firm keeps at least one active admin."""
+    require(actor, Action.MANAGE_FIRM)
+    new_role = parse_role(role)
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(
+            email__iexact=normalize_email(email), is_active=True).first()
+        if user is None:
+            raise InvalidInput(f"email: no active user {email}", param="email")
+        if Role.CLIENT in (new_role, Role(user.role)):
+            raise InvalidInput("role: client logins cannot change role", param="role")
+        admins = User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk)
+        if user.role == Role.ADMIN and new_role != Role.ADMIN and not admins.exists():
+            raise Conflict("role: the firm's last admin cannot lose the admin role")
+        old = user.role
+        user.role = new_role.value
+        user.save(update_fields=["role"])
+        record(actor, Event.USER_ROLE_CHANGED, object_type="user", object_id=str(user.pk),
+               details={"old": old, "new": new_role.value})
+    return user
+
+
 def _user_by_email(email: str, *, param: str) -> User:
     address = normalize_email(email, param=param)
     user = User.objects.filter(email__iexact=address, is_active=True).first()

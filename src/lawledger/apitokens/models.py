@@ -75,3 +75,82 @@ class ApiIdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class WebhookEndpoint(models.Model):
+    """A receiver of event notifications: its URL, the events it wants and the secret that signs
+    each delivery (encrypted at rest: lawledger must read it back to sign)."""
+
+    PUBLIC_ID_PREFIX = "wh"
+
+    public_id = PublicIdField()
+    url = models.CharField(max_length=500)
+    events = models.CharField(max_length=400)
+    secret = EncryptedTextField()
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=254)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "apitokens_webhook_endpoint"
+        constraints = [
+            models.CheckConstraint(condition=~Q(events=""), name="apitokens_webhook_has_events"),
+            models.CheckConstraint(
+                condition=Q(url__startswith="https://") | Q(url__startswith="http://127.0.0.1")
+                | Q(url__startswith="http://localhost"), name="apitokens_webhook_url_https"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.public_id)
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: the exact body sent (no confidential text in it), and the
+    state of its delivery with retries and backoff. Unique per endpoint and audit record, so an
+    event is queued at most once however often the collector runs."""
+
+    PUBLIC_ID_PREFIX = "whd"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        DELIVERED = "delivered"
+        FAILED = "failed"
+
+    public_id = PublicIdField()
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.PROTECT,
+                                 related_name="deliveries")
+    event = models.CharField(max_length=64)
+    audit_seq = models.BigIntegerField()
+    body = models.TextField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "apitokens_webhook_delivery"
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "audit_seq"],
+                                    name="apitokens_webhook_delivery_once"),
+            models.CheckConstraint(condition=Q(status__in=["pending", "delivered", "failed"]),
+                                   name="apitokens_webhook_delivery_status"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"],
+                                name="apitokens_webhook_due")]
+
+    def __str__(self) -> str:
+        return str(self.public_id)
+
+
+class WebhookCursor(models.Model):
+    """How far the collector has read the audit chain (one row, id 1)."""
+
+    id = models.SmallIntegerField(primary_key=True)
+    audit_seq = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "apitokens_webhook_cursor"

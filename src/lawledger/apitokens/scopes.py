@@ -39,7 +39,9 @@ SCOPE_ROLES: dict[Scope, frozenset[Role]] = {
     Scope.MATTERS_WRITE: frozenset({Role.ADMIN, Role.BOOKKEEPER, Role.ATTORNEY}),
     Scope.TIME_WRITE: frozenset({Role.ADMIN, Role.BOOKKEEPER, Role.ATTORNEY, Role.PARALEGAL}),
     Scope.BILLING_READ: _STAFF,
-    Scope.BILLING_WRITE: _MONEY,
+    # Attorneys draft, approve and finalize their matters' pre-bills; billing's own acts
+    # (billing.common) still keep payments, credits and write-offs to admins and bookkeepers.
+    Scope.BILLING_WRITE: frozenset({Role.ADMIN, Role.BOOKKEEPER, Role.ATTORNEY}),
     Scope.BANKING_READ: frozenset({Role.ADMIN, Role.BOOKKEEPER, Role.AUDITOR}),
     Scope.BANKING_WRITE: _MONEY,
     Scope.AUDIT_READ: frozenset({Role.ADMIN, Role.AUDITOR}),

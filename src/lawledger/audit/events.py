@@ -50,3 +50,4 @@ class Event(StrEnum):
     DECRYPTION_FAILED = "keys.decryption_failed"
     MAINTENANCE_PURGE = "maintenance.purge"
     AUDIT_VERIFIED = "audit.verified"
+    AUDIT_SEARCHED = "audit.searched"

@@ -46,9 +46,25 @@ class AuditHead(models.Model):
     id = models.SmallIntegerField(primary_key=True)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+    # HMAC of (seq, hash) under a key derived from the master key (audit/checkpoints.py).
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         db_table = "audit_head"
+
+
+class AuditCheckpoint(models.Model):
+    """Every CHECKPOINT_EVERY-th record's (seq, hash) with its HMAC; append-only."""
+
+    seq = models.BigIntegerField(unique=True)
+    hash = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "audit_checkpoint"
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq}"
 
 
 class Maintenance(models.Model):

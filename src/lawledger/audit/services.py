@@ -9,6 +9,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from lawledger.audit.chain import GENESIS_HASH, hashed_fields, record_hash
+from lawledger.audit.checkpoints import checkpoint_mac, write_checkpoint
 from lawledger.audit.context import current_source
 from lawledger.audit.events import Event
 from lawledger.audit.models import AuditHead, AuditRecord
@@ -53,8 +54,11 @@ def record(actor: Principal, event: StrEnum, *, object_type: str = "", object_id
     # Plain SQL for the three statements every change and every read pays (the head lock, the
     # record, the head update): the ORM's compilation of them cost more than the writes.
     insert_instance(row)
+    mac = checkpoint_mac(row.seq, digest)
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_head SET seq = %s, hash = %s WHERE id = 1", [row.seq, digest])
+        cursor.execute("UPDATE audit_head SET seq = %s, hash = %s, mac = %s WHERE id = 1",
+                       [row.seq, digest, mac])
+    write_checkpoint(row.seq, digest, mac)
     return row
 
 

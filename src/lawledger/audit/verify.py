@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lawledger.audit.chain import GENESIS_HASH, hashed_fields, record_hash
-from lawledger.audit.models import AuditHead, AuditRecord
+from lawledger.audit.checkpoints import CHECKPOINT_EVERY, mac_matches
+from lawledger.audit.models import AuditCheckpoint, AuditHead, AuditRecord
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,37 @@ def _head() -> tuple[int, str]:
     return (head.seq, head.hash) if head else (0, GENESIS_HASH)
 
 
-def verify_chain(batch_size: int = 5000) -> VerifyResult:
-    head_before = _head()
+def _head_with_mac() -> tuple[tuple[int, str], str]:
+    """The head and its keyed MAC in one read: read apart, a writer committing in between
+    pairs one head's MAC with another head and looks like tampering."""
+    row = AuditHead.objects.filter(id=1).values_list("seq", "hash", "mac").first()
+    if row is None:
+        return (0, GENESIS_HASH), ""
+    return (row[0], row[1]), row[2] or ""
+
+
+def _checkpoint_problem(seq: int, digest: str, checkpoints: dict[int, tuple[str, str]],
+                        last_good: int) -> str | None:
+    """Does record `seq` (a checkpoint position) carry the hash its keyed checkpoint vouches for?"""
+    found = checkpoints.get(seq)
+    if found is None:
+        return f"checkpoint #{seq} is missing: records after #{last_good} cannot be trusted"
+    cp_hash, cp_mac = found
+    if not mac_matches(seq, cp_hash, cp_mac):
+        return f"checkpoint #{seq} does not carry the firm's key: it was forged or altered"
+    if cp_hash != digest:
+        return (f"checkpoint #{seq} does not match record #{seq}: records #{last_good + 1} to "
+                f"#{seq} were rewritten and their chain recomputed without the firm's key")
+    return None
+
+
+def verify_chain(batch_size: int = 5000, *, keyed: bool = True) -> VerifyResult:
+    """keyed=False skips the keyed checkpoints (a backup checked on a machine without the
+    firm's master key): the hash chain itself is still verified in full."""
+    head_before, head_mac = _head_with_mac()
+    checkpoints = {seq: (digest, mac) for seq, digest, mac in
+                   AuditCheckpoint.objects.values_list("seq", "hash", "mac")}
+    last_checkpoint = 0
     expected_seq = 1
     prev_hash = GENESIS_HASH
     hash_at_head = GENESIS_HASH if head_before[0] == 0 else None
@@ -56,6 +86,11 @@ def verify_chain(batch_size: int = 5000) -> VerifyResult:
         if record_hash(fields) != row.hash:
             return VerifyResult(False, count, last_seq, prev_hash, row.seq,
                                 f"record #{row.seq} was altered (its hash does not match its content)")
+        if keyed and row.seq % CHECKPOINT_EVERY == 0 and row.seq <= head_before[0]:
+            text = _checkpoint_problem(row.seq, row.hash, checkpoints, last_checkpoint)
+            if text is not None:
+                return VerifyResult(False, count, last_seq, prev_hash, last_checkpoint + 1, text)
+            last_checkpoint = row.seq
         prev_hash = row.hash
         last_seq = row.seq
         if row.seq == head_before[0]:
@@ -66,6 +101,11 @@ def verify_chain(batch_size: int = 5000) -> VerifyResult:
     if problem is not None:
         first_bad, text = problem
         return VerifyResult(False, count, last_seq, prev_hash, first_bad, text)
+    if keyed and head_before[0] > 0 and not mac_matches(head_before[0], head_before[1], head_mac):
+        return VerifyResult(False, count, last_seq, prev_hash, last_checkpoint + 1,
+                            f"the chain head's keyed checkpoint does not match: records after "
+                            f"#{last_checkpoint} were rewritten and the chain recomputed without "
+                            "the firm's key")
     return VerifyResult(True, count, last_seq, prev_hash)
 
 

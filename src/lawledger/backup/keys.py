@@ -46,6 +46,11 @@ def signer_public_path() -> Path:
     return keys_dir() / "backup-signing.pub"
 
 
+def local_identity_path() -> Path:
+    """Where a firm that never ran `backup keygen` finds the identity its first backup made."""
+    return keys_dir() / "backup.identity"
+
+
 def _write_new(path: Path, text: str, mode: int) -> None:
     """Create `path` (never overwrite), fsync it and its directory."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -101,6 +106,25 @@ def load_recipients() -> list[x25519.Recipient]:
     return recipients
 
 
+def recipients_for_backup() -> tuple[list[x25519.Recipient], str | None]:
+    """The recipients a new backup is encrypted to, and a warning while the identity that opens
+    them sits on this server.
+
+    A firm that has not yet run `backup keygen` still gets an encrypted backup from its first
+    `backup create` (the command-line contract promises it works on a fresh firm): an identity is
+    made in the keys directory, and every backup warns until the firm moves it offline."""
+    local = local_identity_path()
+    if not recipient_path().exists() and not local.exists():
+        set_recipients([generate_identity(local)], replace=False)
+    warning = None
+    if local.exists():
+        warning = (f"backup_identity_on_server: the identity that opens these backups is {local}; "
+                   "move it off this server (restore with --identity FILE or "
+                   f"{IDENTITY_ENV}), or run `lawledger backup keygen --recipient age1…` with a "
+                   "key made offline")
+    return load_recipients(), warning
+
+
 def set_recipients(recipients: list[str], *, replace: bool) -> list[str]:
     parsed = [str(parse_recipient(text)) for text in recipients]
     path = recipient_path()
@@ -144,6 +168,8 @@ class Identities:
 def load_identities(spec: str | None) -> Identities:
     """From --identity (a file, or the key itself) or LAWLEDGER_BACKUP_IDENTITY."""
     spec = spec or os.environ.get(IDENTITY_ENV)
+    if not spec and local_identity_path().exists():
+        spec = str(local_identity_path())
     if not spec:
         raise BackupKeyMissing(f"no backup identity: pass --identity FILE or set {IDENTITY_ENV} "
                                "(the AGE-SECRET-KEY file kept offline)")

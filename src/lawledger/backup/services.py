@@ -121,7 +121,7 @@ def _snapshot(staging: Path) -> tuple[str, Path, dict[str, Any]]:
 
 def backup_create(*, actor: Principal, directory: str) -> dict[str, Any]:
     require_backup_rights(actor)
-    recipients = keys.load_recipients()
+    recipients, key_warning = keys.recipients_for_backup()
     target = _backup_directory(directory)
     started = clock.now()
     name = f"lawledger-{started:%Y%m%dT%H%M%S.%fZ}-{secrets.token_hex(3)}.age"
@@ -148,7 +148,8 @@ def backup_create(*, actor: Principal, directory: str) -> dict[str, Any]:
     details = {"file": str(path), "bytes": size, "sha256": sha256, "engine": engine,
                "audit_head_seq": figures["audit"]["head_seq"], "signer": signer}
     warning = _audit(actor, BackupEvent.CREATED, details=details)
-    return {**details, "manifest": manifest, "warnings": [warning] if warning else []}
+    warnings = [text for text in (key_warning, warning) if text]
+    return {**details, "manifest": manifest, "warnings": warnings}
 
 
 

@@ -101,8 +101,12 @@ def csv_profile(name: str) -> Any:
     return builtin_profile((name or "").strip())  # refuses an unknown name, listing the known
 
 
-def parse_file(data: bytes, file_format: str, profile: Any) -> list[Statement]:
-    """The statements of a file, or a clear InvalidInput; never a half-read file."""
+def parse_file(data: bytes, file_format: str, profile: Any,
+               default_currency: str | None = None) -> list[Statement]:
+    """The statements of a file, or a clear InvalidInput; never a half-read file.
+
+    `default_currency` (the account's) is the currency of a file that names none (some BAI2 and
+    OFX files); a file that names another is still refused by the currency check."""
     check_statement_size(len(data))
     if not data.strip():
         raise StatementMalformed("file: the file is empty", param="file")
@@ -112,7 +116,8 @@ def parse_file(data: bytes, file_format: str, profile: Any) -> list[Statement]:
         raise InvalidInput(f"format: no reader for {file_format} statements is installed",
                            param="format") from None
     try:
-        return list(parse_statement(data, format=file_format, profile=profile))
+        return list(parse_statement(data, format=file_format, profile=profile,
+                                    default_currency=default_currency))
     except LawLedgerError:
         raise
     except (RecursionError, MemoryError):
@@ -138,7 +143,7 @@ def statement_import(*, actor: Principal, account: str, data: bytes, file_format
         if chosen_format not in ("auto", "csv"):
             raise InvalidInput("profile: a profile is for CSV files only", param="profile")
         profile_value = csv_profile(profile)
-    statements = parse_file(data, chosen_format, profile_value)
+    statements = parse_file(data, chosen_format, profile_value, default_currency=bank.currency)
     result = import_statements(actor=actor, bank=bank, statements=statements,
                                file_sha256=hashlib.sha256(data).hexdigest(),
                                file_size_bytes=len(data), file_name=file_name)

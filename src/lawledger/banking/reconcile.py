@@ -38,7 +38,7 @@ from lawledger.banking.models import (
     MatchItem,
     Reconciliation,
 )
-from lawledger.banking.report_pdf import render_pdf
+from lawledger.banking.report_pdf import problem_words, render_pdf
 from lawledger.banking.settings import aging_rules
 from lawledger.core import clock
 from lawledger.core.access import Action, Principal
@@ -145,11 +145,26 @@ def _ledgers(bank: BankAccount, day: dt.date, visible: set[int] | None
     return balances, clients, firm
 
 
-def due_dates(bank: BankAccount, today: dt.date | None = None) -> dict[str, Any]:
-    """Monthly for now (jurisdiction frequencies are another issue): the next month-end to do."""
+def due_dates(bank: BankAccount, today: dt.date | None = None, *,
+              signing: dt.date | None = None) -> dict[str, Any]:
+    """When the next reconciliation of `bank` is due: a trust account by the firm's jurisdiction
+    pack (monthly, five-weekly, the 25th of the next month…); an operating account, which no bar
+    rule covers, at each month end."""
+    if bank.kind == BankAccount.Kind.TRUST:
+        from lawledger.jurisdictions.due import account_reconciliation_due
+
+        due = account_reconciliation_due(bank, today, signing=signing)
+        duty = next((d for d in due["duties"] if d["kind"] == due["kind"]
+                     and d["due"] == due["next_due"]), None)
+        return {"last_signed": due["last_signed"], "next_due": due["next_due"],
+                "overdue": due["overdue"],
+                "next_period_end": duty["period_end"] if duty else None,
+                "reconciliation_duty": duty["label"] if duty else due["kind"],
+                "jurisdiction": due["jurisdiction"]}
     today = today or firm_today()
     last = Reconciliation.objects.filter(bank_account=bank, status="signed").aggregate(
         last=Max("statement_date"))["last"]
+    last = max((d for d in (last, signing) if d), default=None)
     if last is not None:
         year, month = (last.year, last.month + 1) if last.month < 12 else (last.year + 1, 1)
     else:
@@ -158,9 +173,9 @@ def due_dates(bank: BankAccount, today: dt.date | None = None) -> dict[str, Any]
         start = first or bank.opened_on
         year, month = start.year, start.month
     next_due = dt.date(year, month, calendar.monthrange(year, month)[1])
-    return {"last_signed": last.isoformat() if last else None,
-            "next_due": next_due.isoformat(),
-            "overdue": (today - next_due).days > 30}
+    return {"last_signed": last.isoformat() if last else None, "next_due": next_due.isoformat(),
+            "overdue": (today - next_due).days > 30, "next_period_end": next_due.isoformat(),
+            "reconciliation_duty": "Monthly bank reconciliation", "jurisdiction": None}
 
 
 def _parse(bank: BankAccount, date: str | dt.date, statement_balance: str | int) -> tuple[dt.date, int]:
@@ -205,6 +220,7 @@ def prepare(actor: Principal, bank: BankAccount, day: dt.date, statement_minor: 
         "firm_ledgers_total": money(figures.firm_ledgers_total_minor),
         "difference": money(figures.bank_to_books_difference_minor),
         "balanced": figures.balanced, "problems": figures.problems(),
+        "problem_text": problem_words(figures.problems()),
         "items": [_item(item, money) for item in figures.items],
         "client_ledgers": clients, "firm_ledgers": firm,
         "negative_ledgers": [{"ledger": n.label, "balance": money(n.balance_minor)}
@@ -220,7 +236,22 @@ def prepare(actor: Principal, bank: BankAccount, day: dt.date, statement_minor: 
         if statement and statement.closing_balance_minor is not None else None,
         **due_dates(bank),
     }
+    if bank.kind == BankAccount.Kind.TRUST:
+        document["jurisdiction_report"] = _jurisdiction_report(document)
     return Prepared(bank, figures, document)
+
+
+def _jurisdiction_report(document: dict[str, Any]) -> dict[str, Any]:
+    """The same figures laid out as the firm's regulator asks (the NC form's lines, the SRA's
+    five-weekly statement…), printed with the report and stored with it at sign-off."""
+    from lawledger.core.jurisdictions import get_pack
+    from lawledger.core.jurisdictions.shape import shape
+    from lawledger.firm.queries import firm_settings
+    from lawledger.jurisdictions.reports import figures_from_document
+
+    pack = get_pack(firm_settings().jurisdiction)
+    shaped = shape(pack, figures_from_document(document), prepared_on=firm_today())
+    return {"jurisdiction": pack.code, "pack": pack.name, **shaped.as_dict()}
 
 
 def _item(item: Any, money: Any) -> dict[str, Any]:
@@ -312,7 +343,7 @@ def _store(actor: Principal, prepared: Prepared, statement_minor: int, sign_off:
         row.period_lock = period_lock_record(actor=actor, account=bank, through_date=figures.as_of,
                                              reference=row.public_id)
         row.signed_by, row.signed_at = actor.label, now
-        document.update(due_dates(bank) | {"last_signed": figures.as_of.isoformat()})
+        document.update(due_dates(bank, signing=figures.as_of))
     body = canonical(document)
     pdf = render_pdf(document)
     row.report_json = body.decode()

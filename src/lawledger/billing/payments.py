@@ -156,6 +156,9 @@ def invoice_pay(*, actor: Principal, invoice: str, amount: str | int, date: str 
                 raise Overpayment(f"amount: {row.number} owes {format_minor(due, row.currency)}; "
                                   "trust pays earned fees only, never more than is owed",
                                   param="amount")
+            # A warning, not a refusal: the command line finalizes with today's date, so a
+            # script recording last month's books would otherwise be refused (DESIGN.md's CLI).
+            issued = row.issue_date
             from lawledger.ledger.services import earned_fee_transfer_record
 
             posted = earned_fee_transfer_record(actor=actor, matter=row.matter.number,
@@ -166,6 +169,11 @@ def invoice_pay(*, actor: Principal, invoice: str, amount: str | int, date: str 
                 raise CurrencyMismatch(f"account: the trust account holds {posted.entry.currency}"
                                        f", the invoice is in {row.currency}", param="account")
             trust_entry, warnings, paid_by = posted.entry.public_id, posted.warnings, "trust"
+            if issued is not None and day < issued:
+                warnings = [*warnings, (
+                    f"fee_before_invoice: invoice {row.number} was issued on "
+                    f"{issued.isoformat()}; trust paid it on {day.isoformat()}, before "
+                    "the client was billed: check that the fee was earned and the client told")]
         else:
             paid_by = _method(method)
         payment = _record_payment(actor, row.client, day, minor, currency=row.currency,

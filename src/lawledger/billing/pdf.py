@@ -42,6 +42,7 @@ TITLE = ParagraphStyle("title", parent=BODY, fontName="Helvetica-Bold", fontSize
 HEADING = ParagraphStyle("heading", parent=BODY, fontName="Helvetica-Bold", fontSize=10,
                          leading=13)
 RIGHT = ParagraphStyle("right", parent=BODY, alignment=TA_RIGHT)
+SMALL_RIGHT = ParagraphStyle("small_right", parent=SMALL, alignment=TA_RIGHT)
 INK = colors.HexColor("#1c2430")
 LINE = colors.HexColor("#d6dbe1")
 
@@ -57,7 +58,7 @@ def _title(document: dict[str, Any]) -> str:
     return "Invoice" if document["number"] else "Pre-bill (draft, not an invoice)"
 
 
-def _header(document: dict[str, Any], firm_name: str) -> Table:
+def _header(document: dict[str, Any], firm_name: str, width: float) -> Table:
     currency = document["currency"]
     facts = [
         ["Number", document["number"] or "—"],
@@ -76,15 +77,18 @@ def _header(document: dict[str, Any], firm_name: str) -> Table:
     right = Table([[text(k, SMALL), text(v, RIGHT)] for k, v in facts],
                   colWidths=[18 * mm, 44 * mm])
     right.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.25, LINE)]))
-    table = Table([[left, right]], colWidths=[115 * mm, 62 * mm])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    table = Table([[left, right]], colWidths=[width - 62 * mm, 62 * mm])
+    # No padding around the nested facts table: its own cells pad it to the lines' edges.
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("LEFTPADDING", (1, 0), (1, 0), 0),
+                               ("RIGHTPADDING", (1, 0), (1, 0), 0)]))
     return table
 
 
-def _lines(document: dict[str, Any]) -> Table:
-    rows: list[list[Any]] = [[text(h, SMALL) for h in
-                              ("Date", "By", "Description", "Codes", "Units", "Rate",
-                               "Amount")]]
+def _lines(document: dict[str, Any], width: float) -> Table:
+    # Numeric columns are right-aligned, their headings too, so figures line up under them.
+    rows: list[list[Any]] = [[text(h, SMALL) for h in ("Date", "By", "Description", "Codes")]
+                             + [text(h, SMALL_RIGHT) for h in ("Units", "Rate", "Amount")]]
     for line in document["lines"]:
         codes = " ".join(c for c in (line["task"], line["activity"], line["expense_code"]) if c)
         description = str(line["description"] or "")
@@ -94,8 +98,8 @@ def _lines(document: dict[str, Any]) -> Table:
         rows.append([line["date"], text(who, SMALL), text(description), codes,
                      line["hours"] or line["quantity"] or "", line["rate"] or "",
                      line["amount"]])
-    table = Table(rows, colWidths=[18 * mm, 16 * mm, 74 * mm, 19 * mm, 14 * mm, 17 * mm,
-                                   19 * mm], repeatRows=1)
+    fixed = [18 * mm, 16 * mm, 19 * mm, 14 * mm, 17 * mm, 21 * mm]
+    table = Table(rows, colWidths=[*fixed[:2], width - sum(fixed), *fixed[2:]], repeatRows=1)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), "Helvetica", 8),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -137,11 +141,13 @@ def _account(document: dict[str, Any]) -> Table:
             ["Held in trust for this matter", f"{document['trust_balance']} {currency}"]]
     if document["replenishment"]:
         ask = document["replenishment"]
-        rows.append(["Retainer replenishment requested",
-                     f"{ask['requested']} {currency} (minimum {ask['minimum']})"])
-    table = Table(rows, colWidths=[90 * mm, 60 * mm])
+        rows.append(["Retainer replenishment requested", f"{ask['requested']} {currency}"])
+        rows.append(["Minimum trust balance (retainer)", f"{ask['minimum']} {currency}"])
+    # Under the totals, as wide and as right-aligned, so the page reads in one column.
+    table = Table(rows, colWidths=[60 * mm, 30 * mm], hAlign="RIGHT")
     table.setStyle(TableStyle([
         ("FONT", (0, 1), (-1, -1), "Helvetica", 8.5),
+        ("SPAN", (0, 0), (-1, 0)),
         ("BOX", (0, 0), (-1, -1), 0.5, LINE),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f6f7f9")),
         ("ALIGN", (1, 1), (1, -1), "RIGHT"),
@@ -157,7 +163,8 @@ def render_invoice_pdf(document: dict[str, Any], firm_name: str) -> bytes:
                             topMargin=14 * mm, bottomMargin=16 * mm,
                             title=f"{_title(document)} {document['number'] or ''}".strip(),
                             author=firm_name, invariant=True)
-    story: list[Any] = [_header(document, firm_name), Spacer(1, 6 * mm), _lines(document),
+    story: list[Any] = [_header(document, firm_name, pdf.width), Spacer(1, 6 * mm),
+                        _lines(document, pdf.width),
                         Spacer(1, 4 * mm), KeepTogether([_totals(document), Spacer(1, 5 * mm),
                                                          _account(document)])]
     if document["note"]:

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, QuerySet, Sum
 
 from lawledger.access.policy import visible_matters
 from lawledger.audit.services import record
@@ -180,6 +180,27 @@ def invoices_list(principal: Principal, *, matter: str | None = None, client: st
         record(principal, BillingEvent.INVOICES_LISTED, object_type="report",
                object_id="invoices", matter_ref=matter or "", client_ref=client or "")
         return [invoice_summary(row) for row in rows[:limit]]
+
+
+def invoices_visible(principal: Principal, *, matter: str | None = None,
+                     client: str | None = None, status: str | None = None,
+                     client_pks: frozenset[int] | None = None) -> QuerySet[Invoice]:
+    """The invoices of the matters `principal` may see (the API pages through it); the listing
+    is audited. `client_pks` narrows it further (a token limited to some clients)."""
+    require_act(principal, BillingAct.VIEW)
+    rows = Invoice.objects.filter(matter__in=visible_matters(principal)).select_related(
+        "matter", "client")
+    if matter:
+        rows = rows.filter(matter=billing_matter(principal, matter, BillingAct.VIEW))
+    if client:
+        rows = rows.filter(Q(client__number=client.strip()) | Q(client__public_id=client.strip()))
+    if status:
+        rows = rows.filter(status=status)
+    if client_pks is not None:
+        rows = rows.filter(client_id__in=client_pks)
+    record(principal, BillingEvent.INVOICES_LISTED, object_type="report", object_id="invoices",
+           matter_ref=matter or "", client_ref=client or "")
+    return rows
 
 
 def time_entries_report(principal: Principal, matter: str, *,

@@ -35,17 +35,19 @@ class Action(StrEnum):
     MANAGE_FIRM = "manage_firm"            # users, roles, walls, accounts, settings
     VIEW_FIRM_REPORTS = "view_firm_reports"  # trust listing, journals, reconciliation
     SIGN_OFF = "sign_off"
+    EXCHANGE_MESSAGES = "exchange_messages"  # portal secure messages about a matter's billing
 
 
 _ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.BOOKKEEPER: frozenset({Action.VIEW, Action.RECORD_DEPOSIT, Action.RECORD_DISBURSEMENT,
                                 Action.RECORD_TIME, Action.OPEN_MATTER, Action.CLOSE_MATTER,
-                                Action.VIEW_FIRM_REPORTS}),
-    Role.ATTORNEY: frozenset({Action.VIEW, Action.RECORD_TIME, Action.OPEN_MATTER}),
-    Role.PARALEGAL: frozenset({Action.VIEW, Action.RECORD_TIME}),
+                                Action.VIEW_FIRM_REPORTS, Action.EXCHANGE_MESSAGES}),
+    Role.ATTORNEY: frozenset({Action.VIEW, Action.RECORD_TIME, Action.OPEN_MATTER,
+                              Action.EXCHANGE_MESSAGES}),
+    Role.PARALEGAL: frozenset({Action.VIEW, Action.RECORD_TIME, Action.EXCHANGE_MESSAGES}),
     Role.AUDITOR: frozenset({Action.VIEW, Action.VIEW_FIRM_REPORTS}),
-    Role.CLIENT: frozenset({Action.VIEW}),
+    Role.CLIENT: frozenset({Action.VIEW, Action.EXCHANGE_MESSAGES}),
 }
 
 

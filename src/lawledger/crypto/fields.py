@@ -69,7 +69,12 @@ def row_key(instance: models.Model) -> str:
 
 
 def associated_data(instance: models.Model, field: models.Field[Any, Any]) -> bytes:
-    return f"{instance._meta.db_table}.{field.column}:{row_key(instance)}".encode()
+    return column_aad(instance._meta.db_table, field.column, row_key(instance))
+
+
+def column_aad(db_table: str, column: str | None, public_id: str) -> bytes:
+    """The associated data binding a sealed value to its table, column and row (F5)."""
+    return f"{db_table}.{column}:{public_id}".encode()
 
 
 class EncryptedAttribute(DeferredAttribute):

@@ -12,7 +12,9 @@ import os
 import threading
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from lawledger.core import clock
 from lawledger.core.errors import DecryptionFailed
@@ -32,12 +34,28 @@ class KeyRing:
         self._keys: dict[str, AESGCM] = {}
         self._primary: str | None = None
         self._master: bytes | None = None
+        self._derived: dict[str, bytes] = {}
 
     def reset(self) -> None:
         with self._lock:
             self._keys.clear()
             self._primary = None
             self._master = None
+            self._derived.clear()
+
+    def derived_key(self, purpose: str) -> bytes:
+        """A 32-byte key for one purpose (e.g. audit checkpoints), derived from the master key.
+
+        HKDF keeps the master key itself to one use (wrapping data keys) while other keyed
+        proofs still depend on a secret that never lives in the database.
+        """
+        with self._lock:
+            found = self._derived.get(purpose)
+            if found is None:
+                found = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                             info=purpose.encode()).derive(self._master_key())
+                self._derived[purpose] = found
+            return found
 
     def _master_key(self) -> bytes:
         if self._master is None:

@@ -25,6 +25,17 @@ class FirmSettings(models.Model):
     time_zone = models.CharField(max_length=64, default="UTC")
     inactive_balance_months = models.PositiveSmallIntegerField(default=24)
     earned_fees_left_days = models.PositiveSmallIntegerField(default=30)
+    # Web sessions end after this long without a request, and this long after sign-in at most.
+    session_idle_minutes = models.PositiveSmallIntegerField(default=30)
+    session_absolute_hours = models.PositiveSmallIntegerField(default=12)
+    # Alerts on unusual access (lawledger.privacy.alerts): counts within alert_window_minutes.
+    alert_window_minutes = models.PositiveSmallIntegerField(default=10)
+    alert_exports = models.PositiveSmallIntegerField(default=5)
+    alert_clients_read = models.PositiveSmallIntegerField(default=15)
+    alert_denials = models.PositiveSmallIntegerField(default=5)
+    alert_failed_logins = models.PositiveSmallIntegerField(default=5)
+    firm_hours_start = models.PositiveSmallIntegerField(default=7)
+    firm_hours_end = models.PositiveSmallIntegerField(default=20)
     updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

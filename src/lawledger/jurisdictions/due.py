@@ -40,12 +40,14 @@ def first_activity(bank: BankAccount) -> dt.date:
     return first or bank.opened_on
 
 
-def account_reconciliation_due(bank: BankAccount, today: dt.date | None = None) -> dict[str, Any]:
+def account_reconciliation_due(bank: BankAccount, today: dt.date | None = None, *,
+                               signing: dt.date | None = None) -> dict[str, Any]:
     """The next reconciliation of one bank account under the firm's jurisdiction (no audit: the
-    caller's report audits its own read)."""
+    caller's report audits its own read). `signing` is the date of a reconciliation being signed
+    off in the caller's transaction, not stored yet: its report already shows the next one."""
     on = today or firm_today()
     pack = get_pack(firm_settings().jurisdiction)
-    last = last_signed_period_end(bank)
+    last = max((d for d in (last_signed_period_end(bank), signing) if d), default=None)
     since = first_activity(bank)
     due = next_reconciliation_due(pack, last, on, since=since)
     duties = schedule(pack, last, on, since=since)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from urllib.parse import parse_qs, unquote, urlparse
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from lawledger.home import home_dir, sqlite_path
@@ -50,6 +51,12 @@ INSTALLED_APPS = [
     "lawledger.backup",
     "lawledger.apitokens",
     "lawledger.jurisdictions",
+    "lawledger.documents",
+    "lawledger.banking.feeds",
+    "lawledger.portal",
+    "lawledger.security",
+    "lawledger.privacy",
+    "axes",
     "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN; CSP 'self')
     "lawledger.interfaces.web",
 ]
@@ -61,10 +68,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "lawledger.interfaces.web.middleware_auth.SessionLimitsMiddleware",
+    "lawledger.interfaces.web.middleware_auth.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "lawledger.interfaces.web.middleware.PrincipalMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lawledger.interfaces.urls"
@@ -89,8 +100,15 @@ TEMPLATES = [
 
 def _database_from_url(url: str) -> dict[str, object]:
     parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        # The same form `backup restore --to` takes, so a restored database can be opened as is.
+        path = "/" + unquote(parsed.path).lstrip("/")
+        if parsed.netloc or path == "/":
+            raise ImproperlyConfigured("DATABASE_URL: write SQLite as sqlite:///absolute/path")
+        return _sqlite_database(path)
     if parsed.scheme not in ("postgres", "postgresql"):
-        raise ValueError(f"DATABASE_URL: unsupported scheme {parsed.scheme!r} (use postgres://)")
+        raise ImproperlyConfigured(f"DATABASE_URL: unsupported scheme {parsed.scheme!r} "
+                                   "(use postgres://… or sqlite:///absolute/path)")
     query = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
     options: dict[str, object] = {}
     host = unquote(parsed.hostname or "") or query.pop("host", "")
@@ -108,11 +126,11 @@ def _database_from_url(url: str) -> dict[str, object]:
     }
 
 
-def _sqlite_database() -> dict[str, object]:
+def _sqlite_database(path: str | None = None) -> dict[str, object]:
     test_dir = os.environ.get("LAWLEDGER_TEST_DIR")
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(sqlite_path()),
+        "NAME": path or str(sqlite_path()),
         "OPTIONS": {
             # Writers take the database lock at BEGIN, so a balance check and its posting can
             # never interleave with another writer (I3 under concurrency).
@@ -149,6 +167,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
+# Password step throttled by django-axes (SECURITY.md decision 3), which must come first.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "lawledger.security.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_FAILURE_LIMIT = 5             # per username and address
+AXES_USERNAME_FAILURE_LIMIT = 20   # per username from any address (ours: security/lockout.py)
+AXES_COOLOFF_TIME = 0.25           # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_LOCKOUT_CALLABLE = "lawledger.interfaces.web.views_auth.locked_out"
+# The client address is the socket's unless a proxy count is configured: a forged
+# X-Forwarded-For never picks the address that failures are counted against (B1).
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("LAWLEDGER_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",))
+AXES_VERBOSE = False
+OTP_TOTP_THROTTLE_FACTOR = 1
+
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
@@ -175,6 +214,9 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host-: the browser only keeps them if Secure, Path=/ and no Domain (B9).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = os.environ.get("LAWLEDGER_SSL_REDIRECT", "1") == "1"
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

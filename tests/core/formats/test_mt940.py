@@ -89,7 +89,7 @@ def test_it_reads_the_counterparty_after_a_padded_reference() -> None:
         b":62F:C110101EUR0,00\n"
     )
     [line] = parse_mt940(data)[0].lines
-    assert (line.bank_reference, line.counterparty) == ("0121470966", "W.P. Jansen")
+    assert (line.bank_reference, line.end_to_end_id, line.counterparty) == ("", "0121470966", "W.P. Jansen")
 
 
 def test_it_books_on_the_entry_date_across_a_year_end_and_drops_an_invalid_value_date() -> None:
@@ -112,9 +112,10 @@ def test_it_reads_swift_blocks_bank_headers_and_many_messages() -> None:
     )
     first, second = parse_mt940(data)
     [line] = first.lines
-    assert (line.amount_minor, line.counterparty, line.bank_reference) == (
+    assert (line.amount_minor, line.counterparty, line.bank_reference, line.end_to_end_id) == (
         -6500,
         "hr gjlm paulissen",
+        "",  # the account owner's reference is not the bank's id for the line
         "NL47INGB9999999999",
     )
     assert line.description == "NL47INGB9999999999 hr gjlm paulissen Betaling sieraden"

@@ -195,7 +195,9 @@ def _line(item: _Field, details: list[_Field], currency: str) -> StatementLine:
     kind = _kind(match.group("type"), mark, amount_minor)
     return StatementLine(
         line_number=item.line, posted_on=posted_on, amount_minor=amount_minor, kind=kind,
-        bank_reference=clean(match.group("bank") or "") or _reference(reference),
+        # Only the bank's own reference (after "//") identifies a line: the account owner's
+        # reference is free text that banks fill with a counterparty IBAN or "X" on many lines.
+        bank_reference=clean(match.group("bank") or ""),
         check_number=_reference(reference) if kind is LineKind.CHECK else "",
         counterparty=counterparty or clean(overflow) or (extra if not extra.startswith("/") else ""),
         description=purpose or extra, end_to_end_id=end_to_end or _reference(reference),

@@ -36,7 +36,7 @@ from lawledger.interfaces.api.errors import (
     refusal_response,
     validation_response,
 )
-from lawledger.interfaces.api.routers import accounts, people, tokens, trust
+from lawledger.interfaces.api.routers import accounts, banking, billing, people, tokens, trust
 from lawledger.interfaces.errors import audit_refusal
 
 log = logging.getLogger("lawledger.api")
@@ -92,7 +92,8 @@ api = NinjaAPI(
     parser=StrictParser(),
     docs_decorator=_docs_guard,
 )
-for router in (people.router, accounts.router, trust.router, tokens.router):
+for router in (people.router, accounts.router, trust.router, banking.router, billing.router,
+               tokens.router):
     api.add_router("", router)
 
 

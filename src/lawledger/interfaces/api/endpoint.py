@@ -27,6 +27,7 @@ from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Schema
 from ninja.params import functions as params
+from pydantic import BaseModel
 
 from lawledger.apitokens import idempotency
 from lawledger.apitokens.events import TokenEvent
@@ -121,7 +122,7 @@ def refuse(request: HttpRequest, caller: Caller, operation: str, error: LawLedge
     return response
 
 
-def _dump(result: Schema) -> str:
+def _dump(result: BaseModel) -> str:
     return json.dumps(result.model_dump(mode="json"), ensure_ascii=False)
 
 
@@ -134,11 +135,11 @@ def _body_of(request: HttpRequest) -> Any:
 
 def endpoint(*, scope: Scope, status: int = 200, query: type[Schema] | None = None,
              keys: Keys = Keys.NONE,
-             params: Mapping[str, str] | None = None) -> Callable[[Callable[..., Schema]],
+             params: Mapping[str, str] | None = None) -> Callable[[Callable[..., BaseModel]],
                                                                  Callable[..., HttpResponse]]:
     """Wrap an API view: see the module docstring. `params` renames service fields for errors."""
 
-    def decorate(view: Callable[..., Schema]) -> Callable[..., HttpResponse]:
+    def decorate(view: Callable[..., BaseModel]) -> Callable[..., HttpResponse]:
         operation = view.__name__
 
         @wraps(view)
@@ -152,7 +153,7 @@ def endpoint(*, scope: Scope, status: int = 200, query: type[Schema] | None = No
             except LawLedgerError as error:
                 return refuse(request, caller, operation, error, params)
 
-            def run() -> Schema:
+            def run() -> BaseModel:
                 return view(request, *args, **kwargs)
 
             if key is None:
@@ -169,7 +170,7 @@ def endpoint(*, scope: Scope, status: int = 200, query: type[Schema] | None = No
 
 
 def _once(request: HttpRequest, caller: Caller, operation: str, *, status: int,
-          params: Mapping[str, str] | None, run: Callable[[], Schema]) -> HttpResponse:
+          params: Mapping[str, str] | None, run: Callable[[], BaseModel]) -> HttpResponse:
     try:
         with transaction.atomic():
             body = _dump(run())
@@ -180,7 +181,7 @@ def _once(request: HttpRequest, caller: Caller, operation: str, *, status: int,
 
 
 def _keyed(request: HttpRequest, caller: Caller, operation: str, *, status: int,
-           params: Mapping[str, str] | None, run: Callable[[], Schema],
+           params: Mapping[str, str] | None, run: Callable[[], BaseModel],
            key: str) -> HttpResponse:
     fingerprint = idempotency.request_fingerprint(request.method or "", request.path,
                                                   _body_of(request))

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ninja import Router, Schema
+from pydantic import BaseModel
 
 from lawledger.apitokens.scopes import Scope
 from lawledger.interfaces.api.endpoint import Keys, endpoint
@@ -19,7 +20,7 @@ _KEY_NOTES = {
 }
 
 
-def operation(router: Router, method: str, path: str, *, scope: Scope, response: type[Schema],
+def operation(router: Router, method: str, path: str, *, scope: Scope, response: type[BaseModel],
               operation_id: str, summary: str, status: int = 200, query: type[Schema] | None = None,
               keys: Keys = Keys.NONE, errors: Iterable[int] | None = None,
               params: Mapping[str, str] | None = None) -> Callable[[Callable[..., Any]], Any]:

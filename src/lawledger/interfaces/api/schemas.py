@@ -9,6 +9,7 @@ String fields refuse control characters before anything reaches a query or a ser
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
@@ -19,6 +20,7 @@ from lawledger.apitokens.scopes import Scope
 
 _SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$"
 _MULTI_LINE = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 # A matter, client or entry: its public id or its human number.
 Ref = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
@@ -46,7 +48,8 @@ def _text(max_length: int, *, multiline: bool = False, min_length: int = 0) -> A
 
 def _date_string(value: Any) -> Any:
     # JSON has no date type: only "YYYY-MM-DD" strings, never numbers read as timestamps.
-    if not isinstance(value, str):
+    # Nor digits alone: pydantic would read "0" as a Unix timestamp (1970-01-01).
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         raise ValueError("expected a date string YYYY-MM-DD")
     return value
 

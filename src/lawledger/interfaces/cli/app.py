@@ -36,6 +36,9 @@ exports.register(app)
 backup.register(app)
 tokens.register(app)
 __import__("lawledger.interfaces.cli.jurisdictions", fromlist=["register"]).register(app)
+__import__("lawledger.interfaces.cli.keys", fromlist=["register"]).register(app)
+__import__("lawledger.interfaces.cli.privacy", fromlist=["register"]).register(app)
+__import__("lawledger.interfaces.cli.feeds", fromlist=["register"]).register(app)
 
 
 def main() -> None:

@@ -349,8 +349,15 @@ def _reconcile_text(cli: Cli, document: dict[str, Any]) -> None:
                        ("client ledgers total", "client_ledgers_total"),
                        ("firm ledgers total", "firm_ledgers_total")):
         lines.append(f"{label:<26}{document[key]:>16} {currency}")
+    from lawledger.banking.report_pdf import problem_words
+
     lines.append("balanced" if document["balanced"]
-                 else f"NOT balanced: {', '.join(document['problems'])}")
+                 else f"NOT balanced: {problem_words(document['problems'])}")
+    if document.get("next_due"):
+        lines.append(f"next reconciliation due {document['next_due']}"
+                     + (f" for the period to {document['next_period_end']}"
+                        if document.get("next_period_end") else "")
+                     + (" (OVERDUE)" if document.get("overdue") else ""))
     for item in document["items"]:
         flag = " stale" if item["stale"] else (" old" if item["old"] else "")
         lines.append(f"  {item['type']:<19} {item['date']} {item['id']:<22} "

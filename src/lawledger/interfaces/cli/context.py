@@ -24,7 +24,10 @@ JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document on std
 AS_OPTION = typer.Option(None, "--as", help="Act as this user (or set LAWLEDGER_USER).",
                          show_default=False)
 
-stdout = Console(highlight=False, soft_wrap=True)
+# Piped output (a file, a pager, a script) gets room for whole entry ids rather than rich's
+# 80-column default, which cut them short: an id is what the next command needs.
+stdout = Console(highlight=False, soft_wrap=True,
+                 width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -83,6 +86,7 @@ def root_options(ctx: typer.Context) -> dict[str, Any]:
 @contextmanager
 def command(ctx: typer.Context, json_flag: bool, as_email: str | None, *,
             needs_firm: bool = True) -> Iterator[Cli]:
+    from django.core.exceptions import ImproperlyConfigured
     from django.db import DatabaseError
 
     from lawledger.audit.context import set_source
@@ -101,6 +105,8 @@ def command(ctx: typer.Context, json_flag: bool, as_email: str | None, *,
         _refuse(cli, error)
     except StartupError as error:
         _fail(cli, "not_initialised", str(error), EXIT_INPUT)
+    except ImproperlyConfigured as error:  # e.g. a DATABASE_URL lawledger cannot use
+        _fail(cli, "bad_configuration", str(error), EXIT_INPUT)
     except DatabaseError as error:
         # A full disk is an operational state, not a bug: say so plainly (E3), no traceback.
         from lawledger.backup.durability import is_disk_full, storage_full

@@ -124,8 +124,15 @@ def _print_logins(logins: list[dict[str, str]], host: str, port: int) -> None:
 
     from lawledger.interfaces.cli.context import stdout
 
-    table = Table("role", "e-mail", "password", title="demo logins")
+    table = Table("role", "e-mail", "password", "second factor", title="demo logins")
     for login in logins:
-        table.add_row(login["role"], login["email"], login["password"])
+        factor = (f"TOTP secret {login['totp_secret']}" if "totp_secret" in login
+                  else f"recovery codes {login.get('recovery_codes', '')}")
+        table.add_row(login["role"], login["email"], login["password"], factor)
     stdout.print(table)
+    stdout.print("Add a TOTP secret to any authenticator app (or open its otpauth URI:\n"
+                 + "\n".join(f"  {x['email']}: {x['otpauth_uri']}"
+                             for x in logins if "otpauth_uri" in x)
+                 + "\n) and type its code after the password. Admins type a recovery code, then "
+                 f"register a passkey: for that, open http://localhost:{port}/ (a host name).")
     stdout.print(f"Open http://{host}:{port}/ and sign in with any of these. Ctrl-C stops.")

@@ -20,8 +20,11 @@ CLIENT_OPTION = typer.Option(None, "--client", help="Limit the token to this cli
 
 
 def register(app: typer.Typer) -> None:
-    """Add `lawledger token …` to the root app."""
+    """Add `lawledger token …` and `lawledger webhook …` (integrations) to the root app."""
+    from lawledger.interfaces.cli import webhooks
+
     app.add_typer(token_app, name="token")
+    webhooks.register(app)
 
 
 def _show_created(cli: Cli, document: dict[str, Any]) -> None:

@@ -1,11 +1,19 @@
 from django.urls import include, path
 
-from lawledger.interfaces.web import views, views_reports, views_trust
+from lawledger.interfaces.web import views, views_auth, views_dashboard, views_reports, views_trust
 
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", views.logout_view, name="logout"),
-    path("", views.home, name="home"),
+    path("login/", views_auth.LoginView.as_view(), name="login"),
+    path("login/verify/", views_auth.verify, name="login_verify"),
+    path("login/enrol/", views_auth.enrol, name="login_enrol"),
+    path("login/passkey/options/", views_auth.passkey_options, name="login_passkey_options"),
+    path("login/passkey/", views_auth.passkey_verify, name="login_passkey"),
+    path("login/passkey/register/options/", views_auth.passkey_register_options,
+         name="login_passkey_register_options"),
+    path("login/passkey/register/", views_auth.passkey_register, name="login_passkey_register"),
+    path("logout/", views_auth.logout_view, name="logout"),
+    path("", views_dashboard.home, name="home"),
+    path("search/", views_dashboard.search, name="search"),
     path("matters/", views.matter_list, name="matter_list"),
     path("matters/<str:number>/", views.matter_detail, name="matter_detail"),
     path("matters/<str:number>/ledger/", views.client_ledger, name="client_ledger"),
@@ -37,4 +45,7 @@ urlpatterns = [
     path("reports/", views_reports.reports_home, name="reports"),
     path("banking/", include("lawledger.interfaces.web.urls_banking")),
     path("billing/", include("lawledger.interfaces.web.urls_billing")),
+    path("people/", include("lawledger.interfaces.web.urls_people")),
+    path("documents/", include("lawledger.interfaces.web.urls_documents")),
+    path("admin/", include("lawledger.interfaces.web.urls_admin")),
 ]

@@ -6,13 +6,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.contrib.auth import logout
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.shortcuts import render
 
 from lawledger.access.policy import AccessRefused, principal_for
 from lawledger.core.access import Action, Principal, role_allows
@@ -20,17 +17,6 @@ from lawledger.core.errors import LawLedgerError, NotFound, PermissionDenied
 from lawledger.interfaces.errors import audit_refusal
 
 View = Callable[..., HttpResponse]
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "web/login.html"
-    redirect_authenticated_user = True
-
-
-@require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
-    logout(request)
-    return redirect("login")
 
 
 def staff_view(view: Callable[..., HttpResponse]) -> View:
@@ -59,18 +45,6 @@ def staff_view(view: Callable[..., HttpResponse]) -> View:
             return render(request, "web/refused.html", {"error": error}, status=400)
 
     return wrapper
-
-
-@staff_view
-def home(request: HttpRequest, principal: Principal) -> HttpResponse:
-    from lawledger.core.access import decide
-    from lawledger.firm.queries import matters_for
-    from lawledger.ledger.queries import account_balances
-
-    accounts = account_balances(principal) if decide(principal, Action.VIEW_FIRM_REPORTS, None) \
-        else []
-    matters = list(matters_for(principal, status="open")[:10])
-    return render(request, "web/home.html", {"accounts": accounts, "matters": matters})
 
 
 @staff_view

@@ -1,0 +1,1 @@
+"""Moving a firm onto lawledger: clients, matters and opening trust balances from CSV."""

@@ -1,0 +1,1 @@
+"""Confidentiality guards around client data: alerts on unusual access, legal holds, consents."""
