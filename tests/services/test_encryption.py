@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import os
 import stat
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -54,8 +55,12 @@ def _plant_canaries(canary: str, marker: str) -> dict[str, str]:
 def _raw_database_bytes() -> bytes:
     """SQLite: the database file and its WAL as they are on disk. PostgreSQL: every row as text."""
     if connection.vendor == "sqlite":
+        # Read in another process: closing a descriptor of the database, its WAL or its -shm in
+        # this one drops every POSIX lock this process's live connections hold on it, and the
+        # next connection then rebuilds the shared-memory index under them ("disk I/O error").
         name = Path(str(connection.settings_dict["NAME"]))
-        return b"".join(path.read_bytes() for path in name.parent.glob(name.name + "*"))
+        files = sorted(str(path) for path in name.parent.glob(name.name + "*"))
+        return subprocess.run(["cat", *files], capture_output=True, check=True).stdout
     with connection.cursor() as cursor:
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
         tables = [row[0] for row in cursor.fetchall()]
