@@ -7,7 +7,9 @@ Account Records (2010), rules 1 and 2.
 from __future__ import annotations
 
 from lawledger.core.jurisdictions.common import (
+    US_UNCLAIMED_RECORDS,
     electronic_references,
+    firm_defaults,
     monthly,
     payor_and_payee,
 )
@@ -40,8 +42,7 @@ PACK = Pack(
         UnclaimedKind.REMIT_TO_AUTHORITY, destination="State unclaimed property administrator",
         purpose="unclaimed client funds remitted under the state's unclaimed property law",
         source="the state's unclaimed property law (the Model Rules set no period)",
-        records=("owner", "last known address", "steps taken to find the owner", "amount",
-                 "date paid", "payee")),
+        records=US_UNCLAIMED_RECORDS),
     records=(*payor_and_payee(RECORDS),
              RecordRequirement(RecordField.PURPOSE, PAYMENTS, RECORDS),
              electronic_references("ABA Model Rules for Client Trust Account Records, rule 1(h)")),
@@ -58,7 +59,5 @@ PACK = Pack(
                 "takes bank charges from the firm-funds ledger, never a client ledger.",
                 "Model Rule 1.15(b)"),
     ),
-    defaults=(("uncleared_funds", "warn"), ("clearing_business_days", "5"),
-              ("inactive_balance_months", "24"), ("base_currency", "USD"),
-              ("time_zone", "UTC")),
+    defaults=firm_defaults("USD", "UTC", inactive_balance_months=24),
 )

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from lawledger.core.jurisdictions.common import check_numbers, monthly, payor_and_payee
+from lawledger.core.jurisdictions.common import (
+    US_UNCLAIMED_RECORDS,
+    check_numbers,
+    firm_defaults,
+    monthly,
+    payor_and_payee,
+)
 from lawledger.core.jurisdictions.model import (
     NoticeKind,
     NoticeRule,
@@ -31,8 +37,7 @@ PACK = Pack(
         UnclaimedKind.REMIT_TO_AUTHORITY, destination="California State Controller (unclaimed "
         "property)", purpose="unclaimed client funds remitted under the Unclaimed Property Law",
         source="Code of Civil Procedure s. 1513 (three years)", after_months=36,
-        records=("owner", "last known address", "steps taken to find the owner", "amount",
-                 "date paid", "payee")),
+        records=US_UNCLAIMED_RECORDS),
     records=(*payor_and_payee(STANDARDS), check_numbers(STANDARDS)),
     notices=(NoticeRule(NoticeKind.RECEIPT, "Notice of receipt of funds held in trust",
                         "Absent good cause, the client is notified in writing no later than 14 "
@@ -46,7 +51,5 @@ PACK = Pack(
         RuleRef("notice_of_receipt", "Notify the client of funds received within 14 days.",
                 "rule 1.15(d)(1)"),
     ),
-    defaults=(("uncleared_funds", "warn"), ("clearing_business_days", "5"),
-              ("inactive_balance_months", "36"), ("base_currency", "USD"),
-              ("time_zone", "America/Los_Angeles")),
+    defaults=firm_defaults("USD", "America/Los_Angeles", inactive_balance_months=36),
 )

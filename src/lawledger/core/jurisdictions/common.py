@@ -1,4 +1,5 @@
-"""Pieces several packs share: the US monthly cadence and the basic record requirements."""
+"""Pieces several packs share: the US monthly cadence, the basic record requirements, what a US
+unclaimed-property remittance records, and the shape of a pack's firm defaults."""
 
 from __future__ import annotations
 
@@ -35,3 +36,16 @@ def check_numbers(source: str) -> RecordRequirement:
 
 def electronic_references(source: str) -> RecordRequirement:
     return RecordRequirement(RecordField.REFERENCE, PAYMENTS, source, ELECTRONIC_METHODS)
+
+
+# What a US state's unclaimed-property report asks of each remitted balance.
+US_UNCLAIMED_RECORDS = ("owner", "last known address", "steps taken to find the owner", "amount",
+                        "date paid", "payee")
+
+
+def firm_defaults(currency: str, time_zone: str, *, inactive_balance_months: int,
+                  uncleared_funds: str = "warn") -> tuple[tuple[str, str], ...]:
+    """The settings a firm choosing the pack starts with; every pack clears in five business days."""
+    return (("uncleared_funds", uncleared_funds), ("clearing_business_days", "5"),
+            ("inactive_balance_months", str(inactive_balance_months)),
+            ("base_currency", currency), ("time_zone", time_zone))

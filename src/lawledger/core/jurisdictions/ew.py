@@ -3,7 +3,7 @@ paying residual client balances away."""
 
 from __future__ import annotations
 
-from lawledger.core.jurisdictions.common import payor_and_payee
+from lawledger.core.jurisdictions.common import firm_defaults, payor_and_payee
 from lawledger.core.jurisdictions.model import (
     Cadence,
     Deadline,
@@ -51,7 +51,5 @@ PACK = Pack(
         RuleRef("retention", "Keep the accounting records six years.",
                 "SRA Accounts Rules 2019 rule 8"),
     ),
-    defaults=(("uncleared_funds", "warn"), ("clearing_business_days", "5"),
-              ("inactive_balance_months", "24"), ("base_currency", "GBP"),
-              ("time_zone", "Europe/London")),
+    defaults=firm_defaults("GBP", "Europe/London", inactive_balance_months=24),
 )

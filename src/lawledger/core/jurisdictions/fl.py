@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from lawledger.core.jurisdictions.common import check_numbers, monthly, payor_and_payee
+from lawledger.core.jurisdictions.common import (
+    US_UNCLAIMED_RECORDS,
+    check_numbers,
+    firm_defaults,
+    monthly,
+    payor_and_payee,
+)
 from lawledger.core.jurisdictions.model import (
     PAYMENTS,
     Pack,
@@ -29,8 +35,7 @@ PACK = Pack(
         UnclaimedKind.REMIT_TO_AUTHORITY, destination="Florida Department of Financial Services "
         "(unclaimed property)", purpose="unclaimed client funds remitted under chapter 717, "
         "Florida Statutes", source="Florida Statutes chapter 717 (five years)", after_months=60,
-        records=("owner", "last known address", "steps taken to find the owner", "amount",
-                 "date paid", "payee")),
+        records=US_UNCLAIMED_RECORDS),
     records=(*payor_and_payee("rule 5-1.2(b)"), check_numbers("rule 5-1.2(b)(3)"),
              RecordRequirement(RecordField.PURPOSE, PAYMENTS, "rule 5-1.2(b)")),
     rules=(
@@ -43,7 +48,5 @@ PACK = Pack(
                 "to the Bar at once: lawledger's reconciliation names it and sign-off is refused "
                 "while it exists.", "rule 5-1.1(a)(1)(B)"),
     ),
-    defaults=(("uncleared_funds", "warn"), ("clearing_business_days", "5"),
-              ("inactive_balance_months", "60"), ("base_currency", "USD"),
-              ("time_zone", "America/New_York")),
+    defaults=firm_defaults("USD", "America/New_York", inactive_balance_months=60),
 )

@@ -7,7 +7,13 @@ and the quarterly review of randomly chosen transactions. The report is the Stat
 
 from __future__ import annotations
 
-from lawledger.core.jurisdictions.common import END_OF_NEXT_MONTH, monthly, payor_and_payee
+from lawledger.core.jurisdictions.common import (
+    END_OF_NEXT_MONTH,
+    US_UNCLAIMED_RECORDS,
+    firm_defaults,
+    monthly,
+    payor_and_payee,
+)
 from lawledger.core.jurisdictions.model import (
     Cadence,
     Pack,
@@ -36,8 +42,7 @@ PACK = Pack(
         UnclaimedKind.REMIT_TO_AUTHORITY, destination="North Carolina Department of State "
         "Treasurer (unclaimed property)", purpose="unclaimed client funds escheated under "
         "chapter 116B of the General Statutes", source="N.C. Gen. Stat. chapter 116B",
-        records=("owner", "last known address", "steps taken to find the owner", "amount",
-                 "date paid", "payee")),
+        records=US_UNCLAIMED_RECORDS),
     records=payor_and_payee("rule 1.15-3(b)(1)-(3)"),
     rules=(
         RuleRef("monthly_reconciliation", "Each month, reconcile the trust account balance in the "
@@ -49,7 +54,5 @@ PACK = Pack(
                 "transactions.", "rule 1.15-3(i)"),
         RuleRef("retention", "Keep the records six years.", "rule 1.15-3(g)"),
     ),
-    defaults=(("uncleared_funds", "warn"), ("clearing_business_days", "5"),
-              ("inactive_balance_months", "24"), ("base_currency", "USD"),
-              ("time_zone", "America/New_York")),
+    defaults=firm_defaults("USD", "America/New_York", inactive_balance_months=24),
 )

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from lawledger.core.jurisdictions.common import payor_and_payee
+from lawledger.core.jurisdictions.common import firm_defaults, payor_and_payee
 from lawledger.core.jurisdictions.model import (
     PAYMENTS,
     Cadence,
@@ -59,7 +59,5 @@ PACK = Pack(
         RuleRef("retention", "Keep trust records seven years.", "Legal Profession Uniform Law "
                 "s. 147"),
     ),
-    defaults=(("uncleared_funds", "warn"), ("clearing_business_days", "5"),
-              ("inactive_balance_months", "24"), ("base_currency", "AUD"),
-              ("time_zone", "Australia/Sydney")),
+    defaults=firm_defaults("AUD", "Australia/Sydney", inactive_balance_months=24),
 )

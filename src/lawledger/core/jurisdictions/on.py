@@ -3,7 +3,7 @@ Society Act's unclaimed trust fund."""
 
 from __future__ import annotations
 
-from lawledger.core.jurisdictions.common import payor_and_payee
+from lawledger.core.jurisdictions.common import firm_defaults, payor_and_payee
 from lawledger.core.jurisdictions.model import (
     TRANSFERS,
     Cadence,
@@ -53,7 +53,5 @@ PACK = Pack(
                 "be paid to the Law Society's unclaimed trust fund; the client trust listing "
                 "shows each ledger's last activity.", "Law Society Act, s. 59.6"),
     ),
-    defaults=(("uncleared_funds", "warn"), ("clearing_business_days", "5"),
-              ("inactive_balance_months", "24"), ("base_currency", "CAD"),
-              ("time_zone", "America/Toronto")),
+    defaults=firm_defaults("CAD", "America/Toronto", inactive_balance_months=24),
 )

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from lawledger.core.jurisdictions.common import check_numbers, monthly, payor_and_payee
+from lawledger.core.jurisdictions.common import (
+    US_UNCLAIMED_RECORDS,
+    check_numbers,
+    firm_defaults,
+    monthly,
+    payor_and_payee,
+)
 from lawledger.core.jurisdictions.model import (
     PAYMENTS,
     RECEIPTS,
@@ -33,8 +39,7 @@ PACK = Pack(
         destination="Washington Department of Revenue (unclaimed property)",
         purpose="unclaimed client funds remitted under the Uniform Unclaimed Property Act",
         source="RCW 63.30 (three years without contact)", after_months=36,
-        records=("owner", "last known address", "steps taken to find the owner", "amount",
-                 "date paid", "payee")),
+        records=US_UNCLAIMED_RECORDS),
     records=(*payor_and_payee("RPC 1.15B(a)(1)(iv), (a)(2)(iv)"),
              check_numbers("RPC 1.15B(a)(1)(iii)"),
              RecordRequirement(RecordField.PURPOSE, PAYMENTS, "RPC 1.15B(a)(2)(i)"),
@@ -58,7 +63,5 @@ PACK = Pack(
         RuleRef("annual_accounting", "A written accounting at least annually to each client for "
                 "whom funds are held.", "RPC 1.15A(e)"),
     ),
-    defaults=(("uncleared_funds", "hold"), ("clearing_business_days", "5"),
-              ("inactive_balance_months", "36"), ("base_currency", "USD"),
-              ("time_zone", "America/Los_Angeles")),
+    defaults=firm_defaults("USD", "America/Los_Angeles", inactive_balance_months=36, uncleared_funds="hold"),
 )
