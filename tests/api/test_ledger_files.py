@@ -101,3 +101,9 @@ def test_xero_manual_journals_sum_to_zero(books: None, tmp_path: Path) -> None:
 def test_formula_text_is_defused_and_line_breaks_flattened() -> None:
     assert [safe_text(t) for t in ("=1+1", "+cmd", "-2", "@SUM(1)", "\tx", "plain\nline")] == [
         "'=1+1", "'+cmd", "'-2", "'@SUM(1)", "x", "plain line"]
+
+
+def test_full_width_formula_signs_are_defused_like_the_report_csvs() -> None:
+    # Some locales' spreadsheets run ＝ ＋ － ＠ as formulas too (reports.csv_safe, SECURITY C2).
+    assert [safe_text(t) for t in ("＝1+1", "＋cmd", "－2", "＠SUM(1)")] == [
+        "'＝1+1", "'＋cmd", "'－2", "'＠SUM(1)"]

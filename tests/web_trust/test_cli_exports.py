@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from lawledger.core.access import Action
 from lawledger.interfaces.cli.trust import trust_app
-from tests.access_matrix import Matrix
+from tests.access_matrix import EXPECTED_VIEW, Matrix
 from tests.cli import FreshFirm, fresh_firm
 from tests.web_trust.helpers import audit_seq, audited_since
 
@@ -85,6 +86,32 @@ def test_a_refused_export_writes_no_file_and_is_audited(
     assert list(tmp_path.iterdir()) == []
     assert audited_since(since, "export.created") == []
     assert audited in [record.event for record in audited_since(since)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", sorted(w for w in EXPECTED_VIEW if w != "anonymous"))
+def test_the_ledger_and_journal_exports_follow_the_policy_for(matrix: Matrix, tmp_path: Path,
+                                                              who: str) -> None:
+    principal = matrix.principals[who]
+    assert principal is not None
+    firm_wide = matrix.may(who, Action.VIEW_FIRM_REPORTS) or who == "admin_walled"
+    # A hidden matter is not found (exit 2); a firm report the role may not read is refused (1).
+    for args, allowed, name, refusal in (
+            (("ledger", matrix.matter), matrix.may(who), "l.csv", (2, "access.denied")),
+            (("journal", "IOLTA"), firm_wide, "j.csv", (1, "rule.refused"))):
+        since = audit_seq()
+        result = CliRunner().invoke(trust_app, [*args, "--json", "--csv", str(tmp_path / name),
+                                                "--as", principal.label])
+        exports = audited_since(since, "export.created")
+        if allowed:
+            assert result.exit_code == 0, (args, result.stdout)
+            assert [(e.actor, e.details["sha256"]) for e in exports] == [
+                (principal.label, hashlib.sha256((tmp_path / name).read_bytes()).hexdigest())]
+        else:
+            assert result.exit_code == refusal[0], (args, result.stdout)
+            assert not (tmp_path / name).exists()
+            assert exports == []
+            assert [r.event for r in audited_since(since)] == [refusal[1]]
 
 
 @pytest.mark.django_db

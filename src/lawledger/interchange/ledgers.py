@@ -22,14 +22,12 @@ from collections.abc import Iterator
 
 from lawledger.core.money import format_minor
 from lawledger.exports.books import Books, Sink, Transaction
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from lawledger.reports.csv_safe import text_cell
 
 
 def safe_text(text: str | None) -> str:
     """One line of text a spreadsheet will not run: no line breaks, no leading formula sign."""
-    value = " ".join((text or "").split())
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+    return text_cell(" ".join((text or "").split()))
 
 
 def operating(books: Books) -> Iterator[Transaction]:

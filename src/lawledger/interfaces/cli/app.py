@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import typer
 
-from lawledger.interfaces.cli import backup, banking, billing, exports, people, server, tokens, trust
+from lawledger.interfaces.cli import (
+    backup,
+    banking,
+    billing,
+    exports,
+    feeds,
+    jurisdictions,
+    keys,
+    people,
+    privacy,
+    server,
+    tokens,
+    trust,
+    webhooks,
+)
 
 app = typer.Typer(name="lawledger", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False,
@@ -35,10 +49,11 @@ billing.register(app)
 exports.register(app)
 backup.register(app)
 tokens.register(app)
-__import__("lawledger.interfaces.cli.jurisdictions", fromlist=["register"]).register(app)
-__import__("lawledger.interfaces.cli.keys", fromlist=["register"]).register(app)
-__import__("lawledger.interfaces.cli.privacy", fromlist=["register"]).register(app)
-__import__("lawledger.interfaces.cli.feeds", fromlist=["register"]).register(app)
+webhooks.register(app)
+jurisdictions.register(app)
+keys.register(app)
+privacy.register(app)
+feeds.register(app)
 
 
 def main() -> None:

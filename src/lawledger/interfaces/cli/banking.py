@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from lawledger.interfaces.cli.context import AS_OPTION, JSON_OPTION, Cli, command, stderr, stdout
+from lawledger.interfaces.cli.context import AS_OPTION, JSON_OPTION, Cli, command, print_table, stderr
 
 bank_app = typer.Typer(help="Bank statements, matching and bank-only entries.",
                        no_args_is_help=True)
@@ -27,16 +27,6 @@ def register(app: typer.Typer) -> None:
     bank_app.add_typer(settings_app, name="settings")
     app.add_typer(bank_app, name="bank")
     app.command("reconcile")(reconcile)
-
-
-def _table(columns: list[str], rows: list[list[Any]]) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(*columns)
-    for row in rows:
-        table.add_row(*[escape("" if cell is None else str(cell)) for cell in row])
-    stdout.print(table)
 
 
 def _read_file(path_text: str, *, limit: int, param: str = "file") -> tuple[str, bytes]:
@@ -112,7 +102,7 @@ def bank_lines(ctx: typer.Context, account: str,
             actor=cli.actor, account=account, unmatched_only=unmatched,
             date_from=parse_iso_date(date_from, param="from") if date_from else None,
             date_to=parse_iso_date(date_to, param="to") if date_to else None)
-        cli.emit(report, lambda: _table(
+        cli.emit(report, lambda: print_table(
             ["date", "line", "kind", "check", "counterparty / description", "amount", "status"],
             [[row["date"], row["id"], row["kind"], row["check_number"],
               " ".join(t for t in (row["counterparty"], row["description"]) if t)[:60],
@@ -155,7 +145,7 @@ def bank_matches(ctx: typer.Context, account: str,
                                param="status")
         report = matches_report(actor=cli.actor, account=account,
                                 status=None if status == "all" else status)
-        cli.emit(report, lambda: _table(
+        cli.emit(report, lambda: print_table(
             ["match", "method", "confidence", "status", "bank lines", "entries"],
             [[m["id"], m["method"], m["confidence"], m["status"],
               " ".join(f"{ln['date']} {ln['amount']}" for ln in m["bank_lines"]),
@@ -202,9 +192,9 @@ def bank_unmatch(ctx: typer.Context, match: str,
 # bank-only lines ---------------------------------------------------------------------------------
 
 def _proposal_text(rows: list[dict[str, Any]]) -> None:
-    _table(["proposal", "kind", "date", "amount", "counterparty", "bank line"],
-           [[p["id"], p["kind"], p["date"], p["amount"], p["counterparty"], p["bank_line"]]
-            for p in rows])
+    print_table(["proposal", "kind", "date", "amount", "counterparty", "bank line"],
+                [[p["id"], p["kind"], p["date"], p["amount"], p["counterparty"], p["bank_line"]]
+                 for p in rows])
 
 
 @bank_app.command("propose")
@@ -256,7 +246,7 @@ def bank_status(ctx: typer.Context, json_output: bool = JSON_OPTION, as_: str = 
         from lawledger.banking.queries import banking_overview
 
         accounts = banking_overview(actor=cli.actor)
-        cli.emit({"accounts": accounts}, lambda: _table(
+        cli.emit({"accounts": accounts}, lambda: print_table(
             ["account", "last import", "unmatched", "proposed", "last reconciled", "next due"],
             [[a["account"], a["last_import"], a["unmatched_lines"], a["proposed_matches"],
               a["last_signed"], a["next_due"] + (" (overdue)" if a["overdue"] else "")]
@@ -287,7 +277,7 @@ def profile_list(ctx: typer.Context, json_output: bool = JSON_OPTION, as_: str =
 
         require(cli.actor, Action.VIEW_FIRM_REPORTS)
         rows = saved_profiles()
-        cli.emit({"profiles": rows}, lambda: _table(
+        cli.emit({"profiles": rows}, lambda: print_table(
             ["name", "saved by", "saved at"],
             [[p["name"], p["created_by"], p["created_at"]] for p in rows]))
 

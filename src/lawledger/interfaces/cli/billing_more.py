@@ -7,10 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from lawledger.interfaces.cli.context import AS_OPTION, JSON_OPTION, Cli, command, stdout
+from lawledger.interfaces.cli.context import AS_OPTION, JSON_OPTION, Cli, command, print_table
 
 payment_app = typer.Typer(help="Client payments, credit and refunds.", no_args_is_help=True)
 billing_app = typer.Typer(help="Billing settings, arrangements, runs and reports.",
@@ -33,13 +31,6 @@ def _emit_invoice(cli: Cli, ref: str, text: str) -> None:
     cli.emit(invoice_document(cli.actor, ref) if cli.json else {}, text)
 
 
-def _table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
-    table = Table(*columns, title=title)
-    for row in rows:
-        table.add_row(*[escape("" if cell is None else str(cell)) for cell in row])
-    stdout.print(table)
-
-
 # invoice review, corrections ----------------------------------------------------------------
 
 def invoice_list(ctx: typer.Context, matter: str = typer.Option(None, "--matter"),
@@ -51,7 +42,7 @@ def invoice_list(ctx: typer.Context, matter: str = typer.Option(None, "--matter"
         from lawledger.billing.queries import invoices_list
 
         rows = invoices_list(cli.actor, matter=matter, client=client, status=status)
-        cli.emit({"invoices": rows}, lambda: _table(
+        cli.emit({"invoices": rows}, lambda: print_table(
             ["invoice", "matter", "client", "date", "status", "total", "balance due"],
             [[r["number"] or r["id"], r["matter"], r["client_name"], r["date"], r["status"],
               f"{r['total']} {r['currency']}", r["balance_due"]] for r in rows]))
@@ -223,8 +214,8 @@ def billing_settings_show(ctx: typer.Context, json_output: bool = JSON_OPTION,
 
         _ = cli.actor
         document = settings_document()
-        cli.emit(document, lambda: _table(["setting", "value"], [[k, v] for k, v in
-                                                                  document.items()]))
+        cli.emit(document, lambda: print_table(["setting", "value"], [[k, v] for k, v in
+                                                                       document.items()]))
 
 
 @billing_app.command("set")
@@ -293,7 +284,7 @@ def billing_settle(ctx: typer.Context, matter: str, gross: str,
         row = settlement_record(actor=cli.actor, matter=matter, gross=gross, date=date,
                                 account=account, liens=liens or [])
         document = settlement_document(row)
-        cli.emit(document, lambda: _table(
+        cli.emit(document, lambda: print_table(
             ["gross recovery", "fee", "costs", "liens", "net to client"],
             [[document["gross_recovery"], document["fee"], document["costs"],
               ", ".join(lien["amount"] for lien in document["liens"]),
@@ -311,7 +302,7 @@ def billing_replenish(ctx: typer.Context, matter: str = typer.Argument(None),
 
         rows = [replenishment_document(r) for r in
                 replenishment_check(actor=cli.actor, matter=matter, date=date)]
-        cli.emit({"requests": rows}, lambda: _table(
+        cli.emit({"requests": rows}, lambda: print_table(
             ["matter", "balance", "minimum", "requested"],
             [[r["matter"], r["balance"], r["minimum"], r["requested"]] for r in rows]))
 
@@ -326,7 +317,7 @@ def _register_reports() -> None:
             from lawledger.billing.queries import wip_report
 
             report = wip_report(cli.actor, as_of=_parse_day(as_of, "as_of"), matter=matter)
-            cli.emit(report, lambda: _table(
+            cli.emit(report, lambda: print_table(
                 ["matter", "client", "hours", "fees", "expenses", "total", "oldest"],
                 [[r["matter"], r["client_name"], r["hours"], r["fees"], r["expenses"],
                   f"{r['total']} {r['currency']}", r["oldest"]] for r in report["matters"]]))
@@ -339,7 +330,7 @@ def _register_reports() -> None:
             from lawledger.billing.queries import ar_aging_report
 
             report = ar_aging_report(cli.actor, as_of=_parse_day(as_of, "as_of"))
-            cli.emit(report, lambda: _table(
+            cli.emit(report, lambda: print_table(
                 ["client", *report["buckets"], "total"],
                 [[r["name"], *[r["buckets"][b] for b in report["buckets"]],
                   f"{r['total']} {r['currency']}"] for r in report["clients"]]))
@@ -358,7 +349,7 @@ def _register_reports() -> None:
 
             def show() -> None:
                 for key in ("timekeepers", "matters"):
-                    _table([key[:-1], *columns], [
+                    print_table([key[:-1], *columns], [
                         [r[key[:-1]], r["hours"], r["worked"], r["billed"], r["collected"],
                          r["billing_realization"], r["collection_realization"]]
                         for r in report[key]])
@@ -378,10 +369,10 @@ def _register_reports() -> None:
 
             def show() -> None:
                 for block in report["currencies"]:
-                    _table(["date", "kind", "reference", "amount", "balance"],
-                           [[r["date"], r["kind"], r["reference"], r["amount"], r["balance"]]
-                            for r in block["entries"]],
-                           title=f"{report['name']} ({block['currency']})")
+                    print_table(["date", "kind", "reference", "amount", "balance"],
+                                [[r["date"], r["kind"], r["reference"], r["amount"], r["balance"]]
+                                 for r in block["entries"]],
+                                title=f"{report['name']} ({block['currency']})")
 
             cli.emit(report, show)
 
@@ -393,7 +384,7 @@ def _register_reports() -> None:
             from lawledger.billing.queries import earned_fees_left_in_trust
 
             report = earned_fees_left_in_trust(cli.actor, _parse_day(as_of, "as_of"))
-            cli.emit(report, lambda: _table(
+            cli.emit(report, lambda: print_table(
                 ["invoice", "matter", "days", "balance due", "trust", "transferable"],
                 [[r["invoice"], r["matter"], r["days_outstanding"], r["balance_due"],
                   r["trust_balance"], r["transferable"]] for r in report["invoices"]]))

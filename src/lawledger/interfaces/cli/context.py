@@ -36,6 +36,18 @@ def clean_for_terminal(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in text)
 
 
+def print_table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
+    """Rows as a table on stdout. Cells and title are data, not rich markup: a name holding
+    `[/x]` is shown as typed rather than styling the table or failing to render it."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(*columns, title=escape(title) if title else None)
+    for row in rows:
+        table.add_row(*[escape("" if cell is None else str(cell)) for cell in row])
+    stdout.print(table)
+
+
 @dataclass
 class Cli:
     json: bool

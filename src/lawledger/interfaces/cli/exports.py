@@ -1,4 +1,5 @@
-"""`lawledger export beancount|hledger FILE [--account A]`: books another tool can check.
+"""`lawledger export beancount|hledger|gl-csv|quickbooks-iif|xero-csv FILE [--account A]`: books
+another tool can check or import.
 
 The export is a confidential read: firm-report roles only, audited in the transaction that reads
 the books, and the file appears only once that transaction has committed (mode 0600).
@@ -21,8 +22,9 @@ def _export(ctx: typer.Context, fmt: str, file: str, account: str | None, json_o
         from lawledger.exports.beancount import write_beancount
         from lawledger.exports.books import export_books
         from lawledger.exports.hledger import write_hledger
+        from lawledger.interchange.ledgers import WRITERS
 
-        writer = write_beancount if fmt == "beancount" else write_hledger
+        writer = {"beancount": write_beancount, "hledger": write_hledger, **WRITERS}[fmt]
         result = export_books(cli.actor, writer=writer, fmt=fmt, path=file, account=account)
         cli.emit(result, f"{result['entries']} entries written to {result['file']} ({fmt})")
 
@@ -39,6 +41,27 @@ def hledger(ctx: typer.Context, file: str, account: str = ACCOUNT_OPTION,
             json_output: bool = JSON_OPTION, as_: str = AS_OPTION) -> None:
     """Write the books as an hledger/ledger journal (check it with `hledger -f FILE bal`)."""
     _export(ctx, "hledger", file, account, json_output, as_)
+
+
+@export_app.command("gl-csv")
+def gl_csv(ctx: typer.Context, file: str, account: str = ACCOUNT_OPTION,
+           json_output: bool = JSON_OPTION, as_: str = AS_OPTION) -> None:
+    """Write the books as a general-ledger CSV (debit and credit columns)."""
+    _export(ctx, "gl-csv", file, account, json_output, as_)
+
+
+@export_app.command("quickbooks-iif", help="Write the books as QuickBooks IIF general journal "
+                    "entries (--account Operating for the firm's operating books).")
+def quickbooks_iif(ctx: typer.Context, file: str, account: str = ACCOUNT_OPTION,
+                   json_output: bool = JSON_OPTION, as_: str = AS_OPTION) -> None:
+    _export(ctx, "quickbooks-iif", file, account, json_output, as_)
+
+
+@export_app.command("xero-csv")
+def xero_csv(ctx: typer.Context, file: str, account: str = ACCOUNT_OPTION,
+             json_output: bool = JSON_OPTION, as_: str = AS_OPTION) -> None:
+    """Write the books as Xero manual journals (CSV import)."""
+    _export(ctx, "xero-csv", file, account, json_output, as_)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,9 +7,8 @@ from typing import Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from lawledger.interfaces.cli.context import AS_OPTION, JSON_OPTION, command, stderr, stdout
+from lawledger.interfaces.cli.context import AS_OPTION, JSON_OPTION, command, print_table, stderr, stdout
 
 jurisdiction_app = typer.Typer(help="Bar-rule packs: the trust rules of the firm's jurisdiction.",
                                no_args_is_help=True)
@@ -21,13 +20,6 @@ DATE_HELP = "YYYY-MM-DD"
 def register(app: typer.Typer) -> None:
     app.add_typer(jurisdiction_app, name="jurisdiction")
     app.add_typer(notices_app, name="notices")
-
-
-def _table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
-    table = Table(*columns, title=escape(title) if title else None)
-    for row in rows:
-        table.add_row(*[escape("" if cell is None else str(cell)) for cell in row])
-    stdout.print(table)
 
 
 def _date(value: str | None, param: str) -> Any:
@@ -44,7 +36,7 @@ def list_packs(ctx: typer.Context, json_output: bool = JSON_OPTION, as_: str = A
 
         _ = cli.actor
         document = packs_summary()
-        cli.emit(document, lambda: _table(
+        cli.emit(document, lambda: print_table(
             ["", "code", "name", "reconciliation", "retention"],
             [["*" if p["active"] else "", p["code"], p["name"], p["reconciliation"],
               p["retention"]] for p in document["packs"]]))
@@ -63,11 +55,11 @@ def show(ctx: typer.Context, code: str = typer.Argument(None, help="Default: the
         def text() -> None:
             stdout.print(f"[bold]{escape(document['name'])}[/bold] ({document['code']})"
                          + (" — the firm's jurisdiction" if document["active"] else ""))
-            _table(["rule", "what it says", "source"],
-                   [[r["key"], r["text"], r["source"]] for r in document["rules"]])
-            _table(["reconciliation duty", "deadline", "source"],
-                   [[d["label"], d["deadline"], d["source"]]
-                    for d in document["reconciliation_duties"]])
+            print_table(["rule", "what it says", "source"],
+                        [[r["key"], r["text"], r["source"]] for r in document["rules"]])
+            print_table(["reconciliation duty", "deadline", "source"],
+                        [[d["label"], d["deadline"], d["source"]]
+                         for d in document["reconciliation_duties"]])
             stdout.print(f"retention: {escape(document['retention'])} "
                          f"({escape(document['retention_rule']['source'])})")
             stdout.print("defaults: " + escape(", ".join(f"{k}={v}" for k, v in
@@ -84,7 +76,7 @@ def due(ctx: typer.Context, account: str = typer.Option(None, "--account"),
         from lawledger.jurisdictions.queries import reconciliation_due_report
 
         report = reconciliation_due_report(cli.actor, account)
-        cli.emit(report, lambda: _table(
+        cli.emit(report, lambda: print_table(
             ["account", "last signed", "next due", "duty", "overdue"],
             [[r["account"], r["last_signed"], r["next_due"], r["kind"],
               "OVERDUE" if r["overdue"] else ""] for r in report["accounts"]]))
@@ -104,12 +96,12 @@ def retention(ctx: typer.Context,
         def text() -> None:
             stdout.print(f"retention: {escape(report['rule']['summary'])} "
                          f"({escape(report['rule']['source'])})")
-            _table(["matter", "client", "records", "keep until", "purgeable now"],
-                   [[r["matter"], r["client"], r["records"], r["keep_until"] or r["reason"],
-                     "yes" if r["purgeable_now"] else ""] for r in report["matters"]])
-            _table(["account", "year", "records", "keep until", "purgeable now"],
-                   [[r["account"], r["year"], r["records"], r["keep_until"],
-                     "yes" if r["purgeable_now"] else ""] for r in report["firm_records"]])
+            print_table(["matter", "client", "records", "keep until", "purgeable now"],
+                        [[r["matter"], r["client"], r["records"], r["keep_until"] or r["reason"],
+                          "yes" if r["purgeable_now"] else ""] for r in report["matters"]])
+            print_table(["account", "year", "records", "keep until", "purgeable now"],
+                        [[r["account"], r["year"], r["records"], r["keep_until"],
+                          "yes" if r["purgeable_now"] else ""] for r in report["firm_records"]])
 
         cli.emit(report, text)
 
@@ -121,7 +113,7 @@ def unclaimed(ctx: typer.Context, json_output: bool = JSON_OPTION, as_: str = AS
         from lawledger.jurisdictions.queries import unclaimed_report
 
         report = unclaimed_report(cli.actor)
-        cli.emit(report, lambda: _table(
+        cli.emit(report, lambda: print_table(
             ["matter", "client", "balance", "last activity", "months", "status"],
             [[r["matter"], r["client"], f"{r['balance']} {r['currency']}", r["last_activity"],
               r["months_inactive"], r["action"]] for r in report["ledgers"]],
@@ -168,7 +160,7 @@ def register_of_payments(ctx: typer.Context, json_output: bool = JSON_OPTION,
         from lawledger.jurisdictions.queries import residual_register
 
         report = residual_register(cli.actor)
-        cli.emit(report, lambda: _table(
+        cli.emit(report, lambda: print_table(
             ["date", "matter", "owner", "amount", "paid to", "authorisation"],
             [[r["date"], r["matter"], r["owner"], f"{r['amount']} {r['currency']}", r["payee"],
               r["authorisation"]] for r in report["payments"]]))
@@ -177,10 +169,10 @@ def register_of_payments(ctx: typer.Context, json_output: bool = JSON_OPTION,
 def _shaped_text(report: dict[str, Any]) -> None:
     stdout.print(f"[bold]{escape(report['title'])}[/bold] ({escape(report['source'])})")
     for section in report["sections"]:
-        _table(["", section["heading"], "amount"],
-               [[line["number"], line["label"] + (f" ({line['count']})"
-                                                  if line["count"] is not None else ""),
-                 line["amount"] or line["answer"] or ""] for line in section["lines"]])
+        print_table(["", section["heading"], "amount"],
+                    [[line["number"], line["label"] + (f" ({line['count']})"
+                                                       if line["count"] is not None else ""),
+                      line["amount"] or line["answer"] or ""] for line in section["lines"]])
     for note in report["notes"]:
         stderr.print(f"note: {escape(note)}")
 
@@ -218,7 +210,7 @@ def position(ctx: typer.Context, date: str = typer.Option(None, "--date", help=D
         from lawledger.jurisdictions.queries import trust_position
 
         report = trust_position(cli.actor, as_of=_date(date, "date"))
-        cli.emit(report, lambda: _table(
+        cli.emit(report, lambda: print_table(
             ["account", "bank", "interest owed", "firm funds", "held for clients",
              "client ledgers", "difference"],
             [[a["account"], a["bank_balance"], a["interest_owed"], a["firm_funds"],
@@ -237,7 +229,7 @@ def records(ctx: typer.Context, account: str = typer.Option(None, "--account"),
         report = record_completeness(cli.actor, account=account,
                                      date_from=_date(date_from, "from"),
                                      date_to=_date(date_to, "to"))
-        cli.emit(report, lambda: _table(
+        cli.emit(report, lambda: print_table(
             ["entry", "date", "kind", "matter", "missing"],
             [[r["id"], r["date"], r["kind"], r["matter"],
               "; ".join(f"{m['field']} ({m['source']})" for m in r["missing"])]
@@ -252,7 +244,7 @@ def notices_due(ctx: typer.Context, json_output: bool = JSON_OPTION,
         from lawledger.jurisdictions.queries import notices_due as due_report
 
         report = due_report(cli.actor)
-        cli.emit(report, lambda: _table(
+        cli.emit(report, lambda: print_table(
             ["kind", "matter", "for", "due", "overdue"],
             [[r["kind"], r["matter"], r.get("entry") or r.get("period_end") or
               r.get("period_start"), r["due"], "OVERDUE" if r["overdue"] else ""]
@@ -295,7 +287,7 @@ def list_notices(ctx: typer.Context, matter: str = typer.Option(None, "--matter"
         from lawledger.jurisdictions.queries import notices_list
 
         report = notices_list(cli.actor, matter=matter)
-        cli.emit(report, lambda: _table(
+        cli.emit(report, lambda: print_table(
             ["notice", "kind", "matter", "for", "generated", "by"],
             [[r["id"], r["kind"], r["matter"], r["entry"] or r["period_end"], r["generated_at"],
               r["generated_by"]] for r in report["notices"]]))

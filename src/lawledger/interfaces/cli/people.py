@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import typer
-from rich.table import Table
 
-from lawledger.interfaces.cli.context import AS_OPTION, JSON_OPTION, command, stderr, stdout
+from lawledger.interfaces.cli.context import (
+    AS_OPTION,
+    JSON_OPTION,
+    command,
+    print_table,
+    stderr,
+)
 
 firm_app = typer.Typer(help="Firm settings.", no_args_is_help=True)
 user_app = typer.Typer(help="Users and roles.", no_args_is_help=True)
@@ -16,13 +20,6 @@ client_app = typer.Typer(help="Clients.", no_args_is_help=True)
 matter_app = typer.Typer(help="Matters, their teams and ethical walls.", no_args_is_help=True)
 account_app = typer.Typer(help="Bank accounts (trust and operating).", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit chain.", no_args_is_help=True)
-
-
-def _table(columns: list[str], rows: list[list[Any]]) -> None:
-    table = Table(*columns, show_lines=False)
-    for row in rows:
-        table.add_row(*["" if cell is None else str(cell) for cell in row])
-    stdout.print(table)
 
 
 # firm --------------------------------------------------------------------------------------------
@@ -35,8 +32,8 @@ def firm_show(ctx: typer.Context, json_output: bool = JSON_OPTION, as_: str = AS
 
         _ = cli.actor
         settings = settings_as_dict()
-        cli.emit(settings, lambda: _table(["setting", "value"],
-                                          [[k, v] for k, v in settings.items()]))
+        cli.emit(settings, lambda: print_table(["setting", "value"],
+                                               [[k, v] for k, v in settings.items()]))
 
 
 @firm_app.command("set")
@@ -81,7 +78,7 @@ def user_list(ctx: typer.Context, json_output: bool = JSON_OPTION, as_: str = AS
         from lawledger.access.queries import users_for
 
         users = users_for(cli.actor)
-        cli.emit({"users": users}, lambda: _table(
+        cli.emit({"users": users}, lambda: print_table(
             ["email", "name", "role", "active"],
             [[u["email"], u["name"], u["role"], u["active"]] for u in users]))
 
@@ -125,7 +122,8 @@ def client_list(ctx: typer.Context, json_output: bool = JSON_OPTION, as_: str = 
 
         clients = [{"number": c.number, "name": c.name} for c in clients_for(cli.actor)]
         cli.emit({"clients": clients},
-                 lambda: _table(["number", "name"], [[c["number"], c["name"]] for c in clients]))
+                 lambda: print_table(["number", "name"],
+                                     [[c["number"], c["name"]] for c in clients]))
 
 
 # matters -----------------------------------------------------------------------------------------
@@ -174,7 +172,7 @@ def matter_list(ctx: typer.Context,
                     "title": m.title, "status": m.status,
                     "responsible": m.responsible.email if m.responsible else None}
                    for m in matters_for(cli.actor, status=status, search=search)]
-        cli.emit({"matters": matters}, lambda: _table(
+        cli.emit({"matters": matters}, lambda: print_table(
             ["number", "client", "title", "status", "responsible"],
             [[m["number"], m["client_name"], m["title"], m["status"], m["responsible"]]
              for m in matters]))
@@ -233,7 +231,7 @@ def account_list(ctx: typer.Context, json_output: bool = JSON_OPTION, as_: str =
         from lawledger.ledger.queries import account_balances
 
         accounts = account_balances(cli.actor)
-        cli.emit({"accounts": accounts}, lambda: _table(
+        cli.emit({"accounts": accounts}, lambda: print_table(
             ["account", "kind", "currency", "balance", "client ledgers"],
             [[a["account"], a["kind"], a["currency"], a["balance"], a["client_ledgers_total"]]
              for a in accounts]))

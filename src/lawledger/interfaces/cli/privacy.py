@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -34,15 +33,6 @@ PARTY_OPTION = typer.Option(None, "--for", help="The third party it is for (cons
 def register(app: typer.Typer) -> None:
     """Add `lawledger privacy …` to the root app."""
     app.add_typer(privacy_app, name="privacy")
-
-
-def _date(value: str, param: str) -> dt.date:
-    from lawledger.core.errors import InvalidInput
-
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{param}: {value!r} is not a date (2026-03-31)", param=param) from None
 
 
 def _write(path: Path, content: bytes) -> None:
@@ -114,10 +104,13 @@ def consent_add(ctx: typer.Context, client: str, party: str,
                 json_output: bool = JSON_OPTION, as_: str = AS_OPTION) -> None:
     """Record a client's consent to disclose billing to a named third party."""
     with command(ctx, json_output, as_) as cli:
+        from lawledger.core.calendar import parse_iso_date
         from lawledger.privacy.consents import grant_consent
 
-        row = grant_consent(cli.actor, client, party, scope, _date(expires, "expires"),
-                            valid_from=_date(valid_from, "from") if valid_from else None,
+        row = grant_consent(cli.actor, client, party, scope,
+                            parse_iso_date(expires, param="expires"),
+                            valid_from=parse_iso_date(valid_from, param="from") if valid_from
+                            else None,
                             note=note)
         cli.emit({"consent": row.public_id, "client": row.client.number, "party": row.party,
                   "scope": row.scope, "valid_from": row.valid_from.isoformat(),

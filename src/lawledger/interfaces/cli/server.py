@@ -52,18 +52,15 @@ def init(ctx: typer.Context, name: str = typer.Option(None, "--name", help="The 
 
 
 def _serve(host: str, port: int, workers: int) -> None:
-    from lawledger.interfaces.cli.context import ensure_firm
-
-    ensure_firm()
+    """Run gunicorn on a firm that is ready: `serve` got there through `command()` (ensure_firm:
+    schema, master key, a data key it opens (F7), durability refusals), `demo` by initialising."""
     from django.core.management import call_command
 
     from lawledger.backup.durability import assert_durable
-    from lawledger.crypto.keyring import KEYRING
 
-    for warning in assert_durable():  # refusals already stopped ensure_firm; say the rest
+    for warning in assert_durable():  # refusals raise; say the rest before serving
         stderr.print(f"warning: {warning}", markup=False)
 
-    KEYRING.primary_key_id()  # refuse to start with a master key that opens no data key (F7)
     call_command("check", fail_level="ERROR")
     from gunicorn.app.base import BaseApplication
 

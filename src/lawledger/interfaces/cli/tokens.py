@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from lawledger.interfaces.cli.context import AS_OPTION, JSON_OPTION, Cli, command, stdout
+from lawledger.interfaces.cli.context import AS_OPTION, JSON_OPTION, Cli, command, print_table
 
 token_app = typer.Typer(help="API tokens for integrations.", no_args_is_help=True)
 
@@ -20,11 +19,8 @@ CLIENT_OPTION = typer.Option(None, "--client", help="Limit the token to this cli
 
 
 def register(app: typer.Typer) -> None:
-    """Add `lawledger token …` and `lawledger webhook …` (integrations) to the root app."""
-    from lawledger.interfaces.cli import webhooks
-
+    """Add `lawledger token …` to the root app."""
     app.add_typer(token_app, name="token")
-    webhooks.register(app)
 
 
 def _show_created(cli: Cli, document: dict[str, Any]) -> None:
@@ -63,15 +59,11 @@ def list_tokens(ctx: typer.Context,
 
         rows = [token_as_dict(token) for token in tokens_for(cli.actor, everyone=everyone)]
 
-        def table() -> None:
-            out = Table("id", "name", "user", "scopes", "clients", "status", "expires", "last used")
-            for row in rows:
-                out.add_row(row["id"], row["name"], row["user"], " ".join(row["scopes"]),
-                            " ".join(row["clients"] or ["all"]), row["status"],
-                            row["expires_at"][:10], (row["last_used_at"] or "")[:16])
-            stdout.print(out)
-
-        cli.emit({"tokens": rows}, table)
+        cli.emit({"tokens": rows}, lambda: print_table(
+            ["id", "name", "user", "scopes", "clients", "status", "expires", "last used"],
+            [[row["id"], row["name"], row["user"], " ".join(row["scopes"]),
+              " ".join(row["clients"] or ["all"]), row["status"], row["expires_at"][:10],
+              (row["last_used_at"] or "")[:16]] for row in rows]))
 
 
 @token_app.command("revoke")

@@ -11,9 +11,8 @@ from __future__ import annotations
 import time
 
 import typer
-from rich.table import Table
 
-from lawledger.interfaces.cli.context import AS_OPTION, JSON_OPTION, command, stdout
+from lawledger.interfaces.cli.context import AS_OPTION, JSON_OPTION, command, print_table
 
 webhook_app = typer.Typer(help="Signed webhooks for integrations (admins).", no_args_is_help=True)
 EVENT_OPTION = typer.Option(..., "--event", help="entry.posted, invoice.finalized, "
@@ -24,7 +23,6 @@ def register(app: typer.Typer) -> None:
     """Add `lawledger webhook …` to the root app."""
     app.add_typer(webhook_app, name="webhook")
     app.add_typer(import_app, name="import")
-    _register_ledger_files()
 
 
 @webhook_app.command("add")
@@ -51,14 +49,10 @@ def list_endpoints(ctx: typer.Context, json_output: bool = JSON_OPTION,
 
         rows = endpoints_list(actor=cli.actor)
 
-        def table() -> None:
-            view = Table("webhook", "url", "events", "pending", "failed")
-            for row in rows:
-                view.add_row(str(row["id"]), str(row["url"]), " ".join(row["events"]),  # type: ignore[arg-type]
-                             str(row["pending"]), str(row["failed"]))
-            stdout.print(view)
-
-        cli.emit({"webhooks": rows}, table)
+        cli.emit({"webhooks": rows}, lambda: print_table(
+            ["webhook", "url", "events", "pending", "failed"],
+            [[row["id"], row["url"], " ".join(row["events"]),  # type: ignore[arg-type]
+              row["pending"], row["failed"]] for row in rows]))
 
 
 @webhook_app.command("remove")
@@ -130,29 +124,3 @@ def import_clients(ctx: typer.Context, file: str,
         verb = "would import" if dry_run else "imported"
         cli.emit(document, f"{verb} {len(report.clients)} client(s), {len(report.matters)} "
                            f"matter(s), {len(report.opening_entries)} opening balance(s)")
-
-
-def _register_ledger_files() -> None:
-    """`lawledger export gl-csv | quickbooks-iif | xero-csv FILE [--account A]`, added to the
-    export group next to beancount and hledger (same read, audit and atomic file)."""
-    from lawledger.interfaces.cli.exports import ACCOUNT_OPTION, export_app
-
-    def make(fmt: str, summary: str) -> None:
-        def export(ctx: typer.Context, file: str, account: str = ACCOUNT_OPTION,
-                   json_output: bool = JSON_OPTION, as_: str = AS_OPTION) -> None:
-            with command(ctx, json_output, as_) as cli:
-                from lawledger.exports.books import export_books
-                from lawledger.interchange.ledgers import WRITERS
-
-                result = export_books(cli.actor, writer=WRITERS[fmt], fmt=fmt, path=file,
-                                      account=account)
-                cli.emit(result, f"{result['entries']} entries written to {result['file']} "
-                                 f"({fmt})")
-
-        export.__doc__ = summary
-        export_app.command(fmt)(export)
-
-    make("gl-csv", "Write the books as a general-ledger CSV (debit and credit columns).")
-    make("quickbooks-iif", "Write the books as QuickBooks IIF general journal entries "
-                           "(--account Operating for the firm's operating books).")
-    make("xero-csv", "Write the books as Xero manual journals (CSV import).")
