@@ -20,6 +20,7 @@ from lawledger.audit.services import record
 from lawledger.billing.arrangements import replenish_if_low, trust_balance_minor
 from lawledger.billing.common import (
     BillingAct,
+    base_currency,
     billing_settings,
     check_act_on,
     clean_amount,
@@ -222,6 +223,7 @@ def billing_run(*, actor: Principal, through: str | dt.date | None = None,
     require_act(actor, BillingAct.MANAGE)
     day = clean_date(through, param="through", default_today=True)
     matters = matters_with_unbilled_work(actor, day)
+    settings, currency = billing_settings(), base_currency()  # once for the run, not per matter
     drafted: list[dict[str, str]] = []
     failed: list[dict[str, str | None]] = []
     skipped = 0
@@ -231,7 +233,8 @@ def billing_run(*, actor: Principal, through: str | dt.date | None = None,
                 locked = Matter.objects.select_for_update().select_related("client").get(
                     pk=matter.pk)
                 check_act_on(actor, locked, BillingAct.DRAFT)
-                invoice, changed = draft_for_matter(actor, locked, day)
+                invoice, changed = draft_for_matter(actor, locked, day, settings=settings,
+                                                     currency=currency)
                 if changed:
                     record(actor, BillingEvent.INVOICE_DRAFTED, object_type="invoice",
                            object_id=invoice.public_id, matter_ref=locked.number,

@@ -30,6 +30,7 @@ from lawledger.billing.common import (
 )
 from lawledger.billing.events import BillingEvent
 from lawledger.billing.models import (
+    BillingSettings,
     BillingStatus,
     Expense,
     FeeArrangement,
@@ -108,9 +109,12 @@ def unbilled_filters(matter: Matter, day: dt.date) -> tuple[Q, Q]:
     return entries, expenses
 
 
-def draft_for_matter(actor: Principal, matter: Matter, day: dt.date) -> tuple[Invoice, bool]:
+def draft_for_matter(actor: Principal, matter: Matter, day: dt.date, *,
+                     settings: BillingSettings | None = None,
+                     currency: str | None = None) -> tuple[Invoice, bool]:
     """Put the matter's unbilled work through `day` on its open draft (made if need be).
-    Returns (draft, changed). Runs inside the caller's transaction, the matter row locked."""
+    Returns (draft, changed). Runs inside the caller's transaction, the matter row locked.
+    A billing run passes the billing settings and base currency it read once for every matter."""
     existing = Invoice.objects.select_for_update().filter(
         matter=matter, kind=Invoice.Kind.INVOICE, status__in=OPEN).first()
     entries, expenses = unbilled_filters(matter, day)
@@ -121,14 +125,17 @@ def draft_for_matter(actor: Principal, matter: Matter, day: dt.date) -> tuple[In
             return existing, False
         raise NothingToBill(f"{matter.number} has no unbilled time or expenses through "
                             f"{day.isoformat()}", param="matter")
-    invoice = existing or Invoice(matter=matter, client=matter.client, currency=base_currency(),
-                                  period_end=day, created_at=clock.now(), created_by=actor.label)
+    invoice = existing or Invoice(matter=matter, client=matter.client,
+                                  currency=currency or base_currency(), period_end=day,
+                                  created_at=clock.now(), created_by=actor.label)
     if existing is not None and day > existing.period_end:
         invoice.period_end = day
     invoice.save()
     TimeEntry.objects.filter(entries).update(invoice=invoice)
     Expense.objects.filter(expenses).update(invoice=invoice)
-    rebuild(invoice, arrangement=arrangement)
+    # No arrangement on `day` is also none on the draft's period end unless the draft runs later.
+    known = _UNREAD if arrangement is None and invoice.period_end != day else arrangement
+    rebuild(invoice, arrangement=known, settings=settings)
     return invoice, True
 
 
@@ -148,6 +155,13 @@ def invoice_draft(*, actor: Principal, matter: str, through: str | dt.date | Non
 
 # --------------------------------------------------------------------------------------------
 # the rebuild
+
+
+class _Unread:
+    """rebuild's default arrangement: not read yet (None means the matter has none)."""
+
+
+_UNREAD = _Unread()
 
 
 @dataclass
@@ -245,8 +259,8 @@ def _flat_fees_due(matter: Matter, arrangement: FeeArrangement | None, invoice: 
 
 
 def _terms(invoice: Invoice, arrangement: FeeArrangement | None,
-           flat: list[tuple[str, int, str]], discounts: list[InvoiceDiscount]) -> InvoiceTerms:
-    settings = billing_settings()
+           flat: list[tuple[str, int, str]], discounts: list[InvoiceDiscount],
+           settings: BillingSettings) -> InvoiceTerms:
     cap_remaining = None
     if arrangement is not None and arrangement.kind == FeeArrangement.Kind.CAPPED:
         billed = sum(Invoice.objects.filter(
@@ -270,13 +284,17 @@ def _terms(invoice: Invoice, arrangement: FeeArrangement | None,
         tax_label=settings.tax_label, tax_on_expenses=settings.tax_on_expenses)
 
 
-def rebuild(invoice: Invoice, *, arrangement: FeeArrangement | None = None,
-            extra_fees: tuple[tuple[str, int, str], ...] = ()) -> None:
+def rebuild(invoice: Invoice, *, arrangement: FeeArrangement | _Unread | None = _UNREAD,
+            extra_fees: tuple[tuple[str, int, str], ...] = (),
+            settings: BillingSettings | None = None) -> None:
     """Recreate every line of an open draft from what it holds; the approval is reset.
-    `extra_fees` are (key, amount, label) fee lines of this rebuild only (a contingency fee)."""
+    `extra_fees` are (key, amount, label) fee lines of this rebuild only (a contingency fee).
+    A caller that already read the arrangement (None: the matter has none) or the billing
+    settings passes them, so they are not read again."""
     require_open(invoice)
     matter = invoice.matter
-    arrangement = arrangement or current_arrangement(matter, invoice.period_end)
+    if isinstance(arrangement, _Unread):
+        arrangement = current_arrangement(matter, invoice.period_end)
     InvoiceLine.objects.filter(invoice=invoice).delete()
     entries = list(TimeEntry.objects.filter(invoice=invoice).select_related("timekeeper")
                    .order_by("work_date", "pk"))
@@ -309,8 +327,9 @@ def rebuild(invoice: Invoice, *, arrangement: FeeArrangement | None = None,
     invoice_discounts = [row for row in discounts
                          if row.time_entry_id is None and row.expense_id is None]
     flat_keys = iter(key for key, _, _ in flat)
-    for adjustment in invoice_adjustments(fees, costs, _terms(invoice, arrangement, flat,
-                                                              invoice_discounts)):
+    terms = _terms(invoice, arrangement, flat, invoice_discounts,
+                   settings or billing_settings())
+    for adjustment in invoice_adjustments(fees, costs, terms):
         task = next(flat_keys) if adjustment.code is AdjustmentCode.FLAT_FEE else ""
         lines.append(InvoiceLine(invoice=invoice, kind=InvoiceLine.Kind.ADJUSTMENT,
                                  category=adjustment.category, code=adjustment.code,

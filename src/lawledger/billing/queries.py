@@ -12,7 +12,8 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import BigIntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from lawledger.access.policy import visible_matters
 from lawledger.audit.services import record
@@ -42,6 +43,7 @@ from lawledger.billing.reports import (
 from lawledger.core.access import Principal
 from lawledger.core.billing import format_quantity, hours_text
 from lawledger.core.money import format_minor
+from lawledger.firm.models import Matter
 from lawledger.firm.queries import firm_settings, firm_today
 
 __all__ = ["ar_aging_report", "client_statement", "earned_fees_left_in_trust",
@@ -152,9 +154,25 @@ def invoice_document(principal: Principal, ref: str) -> dict[str, Any]:
         return build_document(invoice)
 
 
+def with_applied(rows: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """`rows` with what has been applied to each (payments, credits, write-offs) summed in the
+    same query, so a listing of invoice summaries does not read each invoice's allocations."""
+    applied = Subquery(Allocation.objects.filter(invoice=OuterRef("pk")).values("invoice")
+                       .annotate(total=Sum("amount_minor")).values("total")[:1])
+    return rows.annotate(applied_minor=Coalesce(applied, Value(0),
+                                                output_field=BigIntegerField()))
+
+
+def _due_minor(invoice: Invoice) -> int:
+    if invoice.kind != Invoice.Kind.INVOICE:
+        return 0
+    applied = getattr(invoice, "applied_minor", None)  # annotated by with_applied
+    return balance_due_minor(invoice) if applied is None else invoice.total_minor - int(applied)
+
+
 def invoice_summary(invoice: Invoice) -> dict[str, Any]:
     currency = invoice.currency
-    due = balance_due_minor(invoice) if invoice.kind == Invoice.Kind.INVOICE else 0
+    due = _due_minor(invoice)
     return {"id": invoice.public_id, "number": invoice.number, "kind": invoice.kind,
             "status": invoice_status(invoice, due), "matter": invoice.matter.number,
             "client": invoice.client.number, "client_name": invoice.client.name,
@@ -169,8 +187,8 @@ def invoices_list(principal: Principal, *, matter: str | None = None, client: st
                   status: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
     require_act(principal, BillingAct.VIEW)
     with transaction.atomic():
-        rows = Invoice.objects.filter(matter__in=visible_matters(principal)).select_related(
-            "matter", "client").order_by("-created_at")
+        rows = with_applied(Invoice.objects.filter(matter__in=visible_matters(principal))
+                            .select_related("matter", "client").order_by("-created_at"))
         if matter:
             rows = rows.filter(matter=billing_matter(principal, matter, BillingAct.VIEW))
         if client:
@@ -188,8 +206,8 @@ def invoices_visible(principal: Principal, *, matter: str | None = None,
     """The invoices of the matters `principal` may see (the API pages through it); the listing
     is audited. `client_pks` narrows it further (a token limited to some clients)."""
     require_act(principal, BillingAct.VIEW)
-    rows = Invoice.objects.filter(matter__in=visible_matters(principal)).select_related(
-        "matter", "client")
+    rows = with_applied(Invoice.objects.filter(matter__in=visible_matters(principal))
+                        .select_related("matter", "client"))
     if matter:
         rows = rows.filter(matter=billing_matter(principal, matter, BillingAct.VIEW))
     if client:
@@ -347,3 +365,47 @@ def payments_list(principal: Principal, limit: int = 50) -> list[dict[str, Any]]
                                     for a in applied],
                         "credit": format_minor(unapplied_minor(payment), currency)})
         return out
+
+
+# --------------------------------------------------------------------------------------------
+# the client's view (the portal): finalized invoices only, never drafts or pre-bills
+
+
+def client_invoices(principal: Principal, matters: QuerySet[Matter] | list[Matter]
+                    ) -> dict[int, list[dict[str, Any]]]:
+    """Summaries of the finalized invoices of `matters` (newest first), by matter pk, for any
+    reader who sees the matters (a client user too: billing's staff reads refuse them). The
+    caller fetched the matters through the access policy and audits the read in its transaction."""
+    rows = with_applied(Invoice.objects.filter(
+        matter__in=matters, status=Invoice.Status.FINALIZED).filter(
+        matter__in=visible_matters(principal)).select_related("matter", "client")
+        .order_by("-sequence_number"))
+    out: dict[int, list[dict[str, Any]]] = {}
+    for invoice in rows:
+        out.setdefault(invoice.matter_id, []).append(invoice_summary(invoice))
+    return out
+
+
+def client_payments(principal: Principal, matter: Matter) -> list[dict[str, Any]]:
+    """The payments applied to `matter`'s invoices, newest first (the caller audits the read)."""
+    rows = (Allocation.objects.filter(invoice__matter=matter, kind=Allocation.Kind.PAYMENT,
+                                      invoice__matter__in=visible_matters(principal))
+            .select_related("payment", "invoice").order_by("-applied_on", "-pk"))
+    return [{"date": row.payment.received_on.isoformat() if row.payment else "",
+             "method": row.payment.method if row.payment else "",
+             "reference": (row.payment.reference if row.payment else "") or "",
+             "invoice": row.invoice.number, "invoice_id": row.invoice.public_id,
+             "amount": format_minor(row.amount_minor, row.invoice.currency),
+             "currency": row.invoice.currency} for row in rows]
+
+
+def client_replenishments(principal: Principal, matter: Matter) -> list[dict[str, Any]]:
+    """The trust replenishment requests of `matter`, newest first (the caller audits the read)."""
+    return [{"date": row.requested_on.isoformat(), "account": row.account,
+             "balance": format_minor(row.balance_minor, row.currency),
+             "minimum": format_minor(row.minimum_minor, row.currency),
+             "requested": format_minor(row.requested_minor, row.currency),
+             "currency": row.currency}
+            for row in ReplenishmentRequest.objects.filter(
+                matter=matter, matter__in=visible_matters(principal))
+            .order_by("-requested_on", "-pk")]

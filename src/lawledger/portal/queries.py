@@ -6,9 +6,8 @@ record cannot be written shows nothing (F2). The portal shows only what is meant
 finalized invoices (never drafts or pre-bills), payments, the trust ledger without the firm's
 internal memos or who recorded what, replenishment requests, and their messages.
 
-Billing's own read functions (`billing.queries`) are for staff (they refuse a client role), so the
-portal reads billing's finalized invoices, payments and replenishment requests here, always
-filtered by `visible_matters(principal)` first.
+Billing's staff reads refuse a client role; the portal reads finalized invoices, payments and
+replenishment requests through billing's client-facing reads (`billing.queries.client_*`).
 """
 
 from __future__ import annotations
@@ -20,12 +19,15 @@ from django.db import transaction
 
 from lawledger.access.policy import get_matter, visible_matters
 from lawledger.audit.services import record
-from lawledger.billing.models import Allocation, Invoice, ReplenishmentRequest
-from lawledger.billing.queries import invoice_document, invoice_summary
+from lawledger.billing.queries import (
+    client_invoices,
+    client_payments,
+    client_replenishments,
+    invoice_document,
+)
 from lawledger.core import clock
 from lawledger.core.access import Action, Principal, Role, role_allows
 from lawledger.core.errors import NotFound, PermissionDenied
-from lawledger.core.money import format_minor
 from lawledger.firm.models import Matter
 from lawledger.firm.queries import firm_settings, firm_today, firm_zone
 from lawledger.ledger.queries import client_ledger_report, matter_trust_balances
@@ -67,24 +69,19 @@ def overview(principal: Principal) -> dict[str, Any]:
     """The client's home: their matters with trust balances, open invoices, unread messages."""
     require_client(principal)
     with transaction.atomic():
-        matters = visible_matters(principal).select_related("client").order_by("number")
+        matters = list(visible_matters(principal).select_related("client").order_by("number"))
         _audit(principal, PortalEvent.OVERVIEW_VIEWED)
+        invoices = client_invoices(principal, matters)
         rows = []
         for matter in matters:
-            open_invoices = [summary for summary in (
-                invoice_summary(invoice) for invoice in _final_invoices(matter))
-                if summary["kind"] == "invoice" and summary["status"] == "finalized"]
+            open_invoices = [summary for summary in invoices.get(matter.pk, [])
+                             if summary["kind"] == "invoice" and summary["status"] == "finalized"]
             rows.append({"number": matter.number, "title": matter.title,
                          "status": matter.status, "balances": matter_trust_balances(matter),
                          "open_invoices": open_invoices})
         client = matters[0].client.name if rows else ""
         return {"client_name": client, "matters": rows,
-                "unread": _unread_for_client(visible_matters(principal))}
-
-
-def _final_invoices(matter: Matter) -> list[Invoice]:
-    return list(Invoice.objects.filter(matter=matter, status=Invoice.Status.FINALIZED)
-                .select_related("matter", "client").order_by("-sequence_number"))
+                "unread": _unread_for_client(matters)}
 
 
 def _ledgers(principal: Principal, matter: Matter) -> list[dict[str, Any]]:
@@ -97,27 +94,6 @@ def _ledgers(principal: Principal, matter: Matter) -> list[dict[str, Any]]:
     return ledgers
 
 
-def _payments(matter: Matter) -> list[dict[str, Any]]:
-    rows = (Allocation.objects.filter(invoice__matter=matter, kind=Allocation.Kind.PAYMENT)
-            .select_related("payment", "invoice").order_by("-applied_on", "-pk"))
-    return [{"date": row.payment.received_on.isoformat() if row.payment else "",
-             "method": row.payment.method if row.payment else "",
-             "reference": (row.payment.reference if row.payment else "") or "",
-             "invoice": row.invoice.number, "invoice_id": row.invoice.public_id,
-             "amount": format_minor(row.amount_minor, row.invoice.currency),
-             "currency": row.invoice.currency} for row in rows]
-
-
-def _replenishments(matter: Matter) -> list[dict[str, Any]]:
-    return [{"date": row.requested_on.isoformat(), "account": row.account,
-             "balance": format_minor(row.balance_minor, row.currency),
-             "minimum": format_minor(row.minimum_minor, row.currency),
-             "requested": format_minor(row.requested_minor, row.currency),
-             "currency": row.currency}
-            for row in ReplenishmentRequest.objects.filter(matter=matter)
-            .order_by("-requested_on", "-pk")]
-
-
 def matter_page(principal: Principal, number: str) -> dict[str, Any]:
     """One of the client's matters: trust ledgers and balances, invoices, payments, requests."""
     require_client(principal)
@@ -126,8 +102,9 @@ def matter_page(principal: Principal, number: str) -> dict[str, Any]:
         _audit(principal, PortalEvent.MATTER_VIEWED, matter)
         return {"number": matter.number, "title": matter.title, "status": matter.status,
                 "ledgers": _ledgers(principal, matter),
-                "invoices": [invoice_summary(invoice) for invoice in _final_invoices(matter)],
-                "payments": _payments(matter), "replenishments": _replenishments(matter),
+                "invoices": client_invoices(principal, [matter]).get(matter.pk, []),
+                "payments": client_payments(principal, matter),
+                "replenishments": client_replenishments(principal, matter),
                 "unread": _unread_for_client([matter])}
 
 
