@@ -87,3 +87,26 @@ def test_only_those_who_open_matters_and_take_deposits_may_import(ready: None) -
     with pytest.raises(PermissionDenied):
         clients_import(actor=attorney, data=GOOD)
     assert _counts() == (0, 0, 0)
+
+
+def test_each_principal_of_the_role_matrix_imports_only_with_deposit_and_matter_rights() -> None:
+    from tests.access_matrix import build_matrix
+
+    matrix = build_matrix()
+    allowed = {"admin", "admin_walled", "bookkeeper"}  # RECORD_DEPOSIT and OPEN_MATTER
+    for who, principal in matrix.principals.items():
+        if principal is None:
+            continue
+        before = (_counts(), AuditRecord.objects.filter(event__startswith="onboarding.").count())
+        data = f"client,matter_title\nImported for {who},Sale of premises\n".encode()
+        if who in allowed:
+            report = clients_import(actor=principal, data=data)
+            assert (len(report.clients), len(report.matters), report.problems) == (1, 1, []), who
+            onboarding = AuditRecord.objects.filter(event__startswith="onboarding.")
+            assert onboarding.count() == before[1] + 1, who
+            assert onboarding.order_by("-pk")[0].event == "onboarding.clients_imported", who
+            continue
+        with pytest.raises(PermissionDenied):
+            clients_import(actor=principal, data=data)
+        assert (_counts(), AuditRecord.objects.filter(
+            event__startswith="onboarding.").count()) == before, who

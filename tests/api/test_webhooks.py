@@ -163,3 +163,51 @@ def test_the_database_refuses_a_plain_http_endpoint_and_a_delivery_queued_twice(
             "'whd_duplicate00000', endpoint_id, event, audit_seq, body, status, attempts, "
             "next_attempt_at, last_error, created_at FROM apitokens_webhook_delivery")
     assert WebhookDelivery.objects.count() == 1
+
+
+def test_each_principal_of_the_role_matrix_manages_endpoints_only_as_an_admin() -> None:
+    from lawledger.audit.models import AuditRecord
+    from lawledger.core.errors import NotFound
+    from tests.access_matrix import build_matrix
+
+    matrix = build_matrix()
+    kept, _ = webhooks.endpoint_add(actor=OPERATOR, url="https://hooks.example/kept",
+                                    events=["entry.posted"])
+    admins = {"admin", "admin_walled"}  # a wall keeps a matter from them, not the firm's settings
+    for who, principal in matrix.principals.items():
+        if principal is None:
+            continue
+        audited = AuditRecord.objects.filter(event__startswith="webhook.").count()
+        if who in admins:
+            row, _ = webhooks.endpoint_add(actor=principal, url=f"https://hooks.example/{who}",
+                                           events=["invoice.finalized"])
+            listed = [item["id"] for item in webhooks.endpoints_list(actor=principal)]
+            assert listed == [kept.public_id, row.public_id], who
+            webhooks.endpoint_remove(actor=principal, endpoint=row.public_id)
+            assert AuditRecord.objects.filter(event__startswith="webhook.").count() == audited + 2
+            continue
+        with pytest.raises(PermissionDenied):
+            webhooks.endpoint_add(actor=principal, url=f"https://hooks.example/{who}",
+                                  events=["entry.posted"])
+        with pytest.raises(PermissionDenied):
+            webhooks.endpoints_list(actor=principal)
+        with pytest.raises((PermissionDenied, NotFound)):
+            webhooks.endpoint_remove(actor=principal, endpoint=kept.public_id)
+        assert AuditRecord.objects.filter(event__startswith="webhook.").count() == audited, who
+    assert [item["id"] for item in webhooks.endpoints_list(actor=OPERATOR)] == [kept.public_id]
+
+
+def test_the_endpoint_list_counts_pending_and_failed_deliveries_per_endpoint(
+        receiver: Receiver) -> None:
+    billing_firm()
+    busy, _ = webhooks.endpoint_add(actor=OPERATOR, url=receiver.url, events=["entry.posted"])
+    quiet, _ = webhooks.endpoint_add(actor=OPERATOR, url="https://hooks.example/quiet",
+                                     events=["invoice.finalized"])
+    factories.deposit("M-0001", "10.00")
+    factories.deposit("M-0001", "20.00")
+    webhooks.collect()
+    WebhookDelivery.objects.filter(pk=WebhookDelivery.objects.order_by("pk").first().pk).update(
+        status=WebhookDelivery.Status.FAILED)
+    counts = {item["id"]: (item["pending"], item["failed"])
+              for item in webhooks.endpoints_list(actor=OPERATOR)}
+    assert counts == {busy.public_id: (1, 1), quiet.public_id: (0, 0)}

@@ -10,7 +10,7 @@ signed report rests on it (I6).
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -148,23 +148,31 @@ def _get_match(bank_scope: BankAccount | None, ref: str) -> Match:
     return match
 
 
-def _record_clearances(actor: Principal, match: Match) -> None:
-    items = list(MatchItem.objects.filter(match=match).select_related("bank_line", "entry"))
-    line_days = [item.bank_line.posted_on for item in items if item.bank_line is not None]
-    if not line_days:
-        return  # a pair of book entries that cancel: nothing was shown by the bank
-    for item in items:
-        if item.entry is not None and item.entry.kind == EntryKind.DEPOSIT:
-            deposit_clearance_record(actor=actor, entry=item.entry, cleared_on=max(line_days),
-                                     source="bank_statement")
+def _record_clearances(actor: Principal, match_ids: list[int]) -> None:
+    """The deposits of these matches cleared on the last day the bank showed (one read)."""
+    by_match: dict[int, list[MatchItem]] = defaultdict(list)
+    for item in (MatchItem.objects.filter(match_id__in=match_ids)
+                 .select_related("bank_line", "entry").order_by("match_id", "pk")):
+        by_match[item.match_id].append(item)
+    for items in by_match.values():
+        line_days = [item.bank_line.posted_on for item in items if item.bank_line is not None]
+        if not line_days:
+            continue  # a pair of book entries that cancel: nothing was shown by the bank
+        for item in items:
+            if item.entry is not None and item.entry.kind == EntryKind.DEPOSIT:
+                deposit_clearance_record(actor=actor, entry=item.entry,
+                                         cleared_on=max(line_days), source="bank_statement")
 
 
-def _confirm(actor: Principal, match: Match) -> None:
+def _confirm(actor: Principal, match_ids: list[int]) -> None:
+    """Confirm proposals set-wise (a batch at a time), not one UPDATE pair per match."""
     now = clock.now()
-    Match.objects.filter(pk=match.pk, status=Match.Status.PROPOSED).update(
-        status=Match.Status.CONFIRMED, confirmed_by=actor.label, confirmed_at=now)
-    MatchItem.objects.filter(match=match).update(status=Match.Status.CONFIRMED)
-    _record_clearances(actor, match)
+    for start in range(0, len(match_ids), _BATCH):
+        batch = match_ids[start:start + _BATCH]
+        Match.objects.filter(pk__in=batch, status=Match.Status.PROPOSED).update(
+            status=Match.Status.CONFIRMED, confirmed_by=actor.label, confirmed_at=now)
+        MatchItem.objects.filter(match_id__in=batch).update(status=Match.Status.CONFIRMED)
+        _record_clearances(actor, batch)
 
 
 def match_confirm(*, actor: Principal, match: str) -> Match:
@@ -175,7 +183,7 @@ def match_confirm(*, actor: Principal, match: str) -> Match:
         if row.status != Match.Status.PROPOSED:
             raise MatchNotLive(f"match: {row.public_id} is {row.status}, not proposed",
                                param="match")
-        _confirm(actor, row)
+        _confirm(actor, [row.pk])
         record(actor, BankingEvent.MATCH_CONFIRMED, object_type="match", object_id=row.public_id,
                details={"method": row.method, "confidence": row.confidence})
         row.refresh_from_db()
@@ -194,9 +202,8 @@ def matches_confirm_all(*, actor: Principal, account: str, min_confidence: int =
             bank_account=bank, status=Match.Status.PROPOSED, confidence__gte=min_confidence)
         if through is not None:
             pending = pending.filter(settled_on__lte=through)
-        rows = list(pending.order_by("pk"))
-        for row in rows:
-            _confirm(actor, row)
+        rows = list(pending.order_by("pk").values_list("pk", flat=True))
+        _confirm(actor, rows)
         if audit:
             record(actor, BankingEvent.MATCH_CONFIRMED, object_type="account",
                    object_id=bank.public_id,
@@ -302,7 +309,7 @@ def match_by_hand(*, actor: Principal, account: str, bank_lines: list[str], entr
                        status=Match.Status.CONFIRMED) for ln in lines]
             + [MatchItem(match=row, entry=entry, amount_minor=amount,
                          status=Match.Status.CONFIRMED) for entry, amount in booked])
-        _record_clearances(actor, row)
+        _record_clearances(actor, [row.pk])
         record(actor, BankingEvent.MATCH_MADE_BY_HAND, object_type="match",
                object_id=row.public_id,
                details={"account": bank.name, "bank_lines": [ln.public_id for ln in lines],

@@ -87,11 +87,6 @@ class RotationResult:
     tables: dict[str, int] = field(default_factory=dict)
 
 
-def pending(primary: str) -> int:
-    usage = key_usage()
-    return sum(count for key_id, count in usage.items() if key_id != primary)
-
-
 def rotate(actor: Principal, *, batch_size: int = 500, progress: Progress | None = None,
            on_start: Callable[[int], None] | None = None) -> RotationResult:
     require(actor, Action.MANAGE_FIRM)
@@ -101,15 +96,20 @@ def rotate(actor: Principal, *, batch_size: int = 500, progress: Progress | None
         raise InvalidInput("the batch size must be at least 1", param="batch_size")
     primary = KEYRING.primary_key_id()
     created = False
-    if pending(primary) == 0:
+    # One pass over every sealed value: what is left to re-seal now, or (for a new primary
+    # key) every value there is, since none is sealed under a key that does not exist yet.
+    usage = key_usage()
+    to_reseal = sum(count for key_id, count in usage.items() if key_id != primary)
+    if to_reseal == 0:
         with transaction.atomic():
             primary = create_data_key(make_primary=True)
             record(actor, Event.DATA_KEY_CREATED, object_type="data_key", object_id=primary,
                    details={"primary": True, "reason": "rotation"})
         created = True
+        to_reseal = sum(usage.values())
     result = RotationResult(primary=primary, created=created)
     if on_start is not None:
-        on_start(pending(primary))
+        on_start(to_reseal)
     for columns in sealed_columns():
         _reseal_table(actor, columns, result, batch_size, progress)
     with transaction.atomic():

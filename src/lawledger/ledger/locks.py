@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connection
+
+from lawledger.ledger.accounts import ledger_rows
 from lawledger.ledger.models import LedgerAccount
 
 
 def lock_ledger_accounts(ids: Iterable[int]) -> dict[int, LedgerAccount]:
-    from django.db import connection
-
-    from lawledger.ledger.accounts import ledger_rows
-
     wanted = sorted(set(ids))
     marks = ", ".join(["%s"] * len(wanted))
     # FOR UPDATE where the engine has row locks; SQLite holds the database lock since BEGIN.

@@ -55,10 +55,13 @@ def _is_client_read(row: Row) -> bool:
         or row.event.endswith("listed"))
 
 
-def _rows(after_seq: int, since: dt.datetime | None) -> list[Row]:
-    queryset = AuditRecord.objects.order_by("seq")
-    queryset = queryset.filter(recorded_at__gte=since) if since else queryset.filter(
-        seq__gt=after_seq)
+def _rows(*, after_seq: int = 0, up_to_seq: int | None = None,
+          since: dt.datetime | None = None) -> list[Row]:
+    queryset = AuditRecord.objects.order_by("seq").filter(seq__gt=after_seq)
+    if up_to_seq is not None:
+        queryset = queryset.filter(seq__lte=up_to_seq)
+    if since is not None:
+        queryset = queryset.filter(recorded_at__gte=since)
     fields = ("seq", "recorded_at", "actor", "actor_user_id", "event", "outcome", "client_ref",
               "details")
     return [Row(seq, at, actor, uid, event, outcome, client, str((details or {}).get(
@@ -128,10 +131,12 @@ def scan() -> list[Alert]:
     window = dt.timedelta(minutes=settings.alert_window_minutes)
     with transaction.atomic():
         cursor, _ = AlertCursor.objects.select_for_update().get_or_create(id=1)
-        new = _rows(cursor.seq, None)
+        new = _rows(after_seq=cursor.seq)
         if not new:
             return []
-        rows = [r for r in _rows(0, new[0].at - window) if r.seq <= new[-1].seq]
+        # The new rows are read once; only the window before them is read again.
+        earlier = _rows(up_to_seq=cursor.seq, since=new[0].at - window)
+        rows = earlier + [r for r in new if r.at >= new[0].at - window]
         raised = _counting_rules(rows, cursor.seq, window, settings)
         raised += _after_hours(new, cursor.seq, settings)
         cursor.seq = new[-1].seq
@@ -175,9 +180,9 @@ def open_alerts(principal: Principal, limit: int = 100) -> list[Alert]:
     """Alerts nobody has acknowledged yet, newest first (for dashboards; admins and auditors)."""
     _require_overseer(principal)
     scan()
-    alerts = list(Alert.objects.filter(acknowledged_at__isnull=True).order_by("-raised_at",
-                                                                              "-pk")[:limit])
-    with transaction.atomic():
+    with transaction.atomic():  # the read and its audit record in one transaction (fail closed)
+        alerts = list(Alert.objects.filter(acknowledged_at__isnull=True).order_by(
+            "-raised_at", "-pk")[:limit])
         record(principal, PrivacyEvent.ALERTS_VIEWED, object_type="alert",
                details={"open": len(alerts)})
     return alerts

@@ -168,6 +168,23 @@ def test_a_matter_under_legal_hold_cannot_be_purged_even_with_raw_sql(
 
 
 @pytest.mark.django_db
+def test_a_matter_has_at_most_one_active_hold_even_with_raw_sql(
+        invoiced: dict[str, str]) -> None:
+    holds.place_hold(OPERATOR, invoiced["matter"], "litigation pending")
+    second_hold = ("INSERT INTO privacy_legal_hold (public_id, matter_id, reason, placed_by, "
+                   "placed_at, released_by) SELECT %s, matter_id, reason, placed_by, placed_at, "
+                   "'' FROM privacy_legal_hold")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(second_hold, ["hld_second"])
+    holds.release_hold(OPERATOR, invoiced["matter"])
+    with pytest.raises(_RolledBack), transaction.atomic():
+        with connection.cursor() as cursor:  # released: a new hold may be placed
+            cursor.execute(second_hold, ["hld_after_release"])
+            assert cursor.rowcount == 1
+        raise _RolledBack
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("role", [Role.BOOKKEEPER, Role.ATTORNEY, Role.PARALEGAL, Role.AUDITOR])
 def test_only_administrators_place_holds_and_record_consents(role: Role,
                                                              invoiced: dict[str, str]) -> None:

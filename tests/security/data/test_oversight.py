@@ -157,3 +157,33 @@ def test_the_audit_search_filters_and_refuses_a_bad_date() -> None:
     assert rows == AuditRecord.objects.filter(event="matter.opened").count() == 1
     bad = browser.get("/admin/audit/", {"since": "yesterday"})
     assert bad.status_code == 400 and b"since" in bad.content
+
+
+@pytest.mark.django_db
+@time_machine.travel(WORKDAY, tick=False)
+def test_the_acknowledge_page_answers_the_role_matrix_and_is_audited() -> None:
+    matrix = build_matrix()
+    acknowledging = {"admin", "admin_walled"}
+    for who, principal in matrix.principals.items():
+        alert = Alert.objects.create(kind=Alert.Kind.BULK_EXPORT, subject=f"eve-{who}",
+                                     raised_at=WORKDAY, first_seq=1, last_seq=1, count=1,
+                                     summary="1 exports by eve within 60 minutes")
+        browser = Client()
+        if principal is not None:
+            mfa_login(browser, principal.label)
+        answer = browser.post(f"/admin/alerts/{alert.pk}/acknowledge/")
+        alert.refresh_from_db()
+        if principal is None:
+            assert answer.status_code == 302 and answer["Location"].startswith("/login/"), who
+            assert alert.acknowledged_at is None, who
+        elif who in acknowledging:
+            assert (answer.status_code, answer["Location"]) == (302, "/admin/"), who
+            assert alert.acknowledged_by == principal.label, who
+            logged = AuditRecord.objects.filter(event="alert.acknowledged",
+                                                object_id=str(alert.pk))
+            assert [r.actor for r in logged] == [principal.label], who
+        else:
+            assert answer.status_code == 403 and alert.acknowledged_at is None, who
+            refused = AuditRecord.objects.filter(actor=principal.label,
+                                                 outcome__in=["denied", "refused"])
+            assert refused.exists(), who

@@ -69,11 +69,12 @@ def reports_home(request: HttpRequest, principal: Principal) -> HttpResponse:
     from lawledger.ledger.queries import bank_accounts
 
     firm_wide = decide(principal, Action.VIEW_FIRM_REPORTS, None)
+    settings_row = firm_settings()
     return render(request, "web/trust/reports.html", {
         "nav": "reports", "firm_wide": firm_wide,
         "accounts": bank_accounts() if firm_wide else [],
-        "inactive_months": firm_settings().inactive_balance_months,
-        "earned_fees_days": firm_settings().earned_fees_left_days,
+        "inactive_months": settings_row.inactive_balance_months,
+        "earned_fees_days": settings_row.earned_fees_left_days,
     })
 
 

@@ -80,6 +80,24 @@ def _matter_for(principal: Principal, number: str, action: Action) -> Any:
     return matter_detail(principal, number)
 
 
+def _trust_matter(principal: Principal, number: str,
+                  action: Action) -> tuple[Any, list[dict[str, str]], list[tuple[str, str]]]:
+    """The matter (policy-checked, read audited), its trust balances and the trust accounts."""
+    from lawledger.ledger.queries import matter_trust_balances
+
+    matter = _matter_for(principal, number, action)
+    return matter, matter_trust_balances(matter), _accounts("trust")
+
+
+def _record_with(service: Callable[..., Any], **fixed: Any) -> Callable[[Principal, dict[str, Any]], Any]:
+    """The page's service call: the form's fields are named as the service's parameters."""
+
+    def record(actor: Principal, data: dict[str, Any]) -> Any:
+        return service(actor=actor, **fixed, **data)
+
+    return record
+
+
 def _visible_open_matters(principal: Principal) -> list[Any]:
     from lawledger.firm.queries import matters_for
 
@@ -149,20 +167,10 @@ def _see_other(entry_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_view
 def deposit(request: HttpRequest, principal: Principal, number: str) -> HttpResponse:
-    from lawledger.ledger.queries import matter_trust_balances
     from lawledger.ledger.services import trust_deposit_record
 
-    matter = _matter_for(principal, number, Action.RECORD_DEPOSIT)
-    balances = matter_trust_balances(matter)
-    accounts = _accounts("trust")
-
-    def record(actor: Principal, data: dict[str, Any]) -> Any:
-        return trust_deposit_record(
-            actor=actor, matter=matter.number, amount=data["amount"], account=data["account"],
-            date=data["date"], payor=data["payor"], method=data["method"],
-            reference=data["reference"], memo=data["memo"],
-            idempotency_key=data["idempotency_key"])
-
+    matter, balances, accounts = _trust_matter(principal, number, Action.RECORD_DEPOSIT)
+    record = _record_with(trust_deposit_record, matter=matter.number)
     page = FormPage(f"Record a deposit · {matter.number}", "Record deposit", record,
                     "Money received into trust for this matter.",
                     {"matter": matter, "balances": balances})
@@ -182,15 +190,8 @@ def disbursement(request: HttpRequest, principal: Principal, number: str) -> Htt
     position = disbursement_position(principal, matter.number)
     accounts = _accounts("trust")
     allow_override = position["policy"] == "hold" and principal.role is Role.ADMIN
-
-    def record(actor: Principal, data: dict[str, Any]) -> Any:
-        return trust_disbursement_record(
-            actor=actor, matter=matter.number, amount=data["amount"], account=data["account"],
-            date=data["date"], payee=data["payee"], method=data["method"],
-            check_number=data["check_number"], reference=data["reference"],
-            purpose=data["purpose"], memo=data["memo"], idempotency_key=data["idempotency_key"],
-            override_uncleared=bool(data.get("override_uncleared")))
-
+    # override_uncleared is a field only where allowed; elsewhere the service's default (False).
+    record = _record_with(trust_disbursement_record, matter=matter.number)
     page = FormPage(f"Record a disbursement · {matter.number}", "Record disbursement", record,
                     "Money paid out of this matter's trust ledger.",
                     {"matter": matter, "position": position})
@@ -202,20 +203,10 @@ def disbursement(request: HttpRequest, principal: Principal, number: str) -> Htt
 @require_http_methods(["GET", "POST"])
 @staff_view
 def refund(request: HttpRequest, principal: Principal, number: str) -> HttpResponse:
-    from lawledger.ledger.queries import matter_trust_balances
     from lawledger.ledger.services import trust_refund_record
 
-    matter = _matter_for(principal, number, Action.RECORD_DISBURSEMENT)
-    balances = matter_trust_balances(matter)
-    accounts = _accounts("trust")
-
-    def record(actor: Principal, data: dict[str, Any]) -> Any:
-        return trust_refund_record(
-            actor=actor, matter=matter.number, amount=data["amount"], account=data["account"],
-            date=data["date"], payee=data["payee"], method=data["method"],
-            check_number=data["check_number"], reference=data["reference"], memo=data["memo"],
-            idempotency_key=data["idempotency_key"])
-
+    matter, balances, accounts = _trust_matter(principal, number, Action.RECORD_DISBURSEMENT)
+    record = _record_with(trust_refund_record, matter=matter.number)
     page = FormPage(f"Refund to the client · {matter.number}", "Record refund", record,
                     "Unused trust money returned to the client.",
                     {"matter": matter, "balances": balances})
@@ -228,19 +219,10 @@ def refund(request: HttpRequest, principal: Principal, number: str) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 @staff_view
 def transfer(request: HttpRequest, principal: Principal, number: str) -> HttpResponse:
-    from lawledger.ledger.queries import matter_trust_balances
     from lawledger.ledger.services import trust_transfer_record
 
-    matter = _matter_for(principal, number, Action.RECORD_DISBURSEMENT)
-    balances = matter_trust_balances(matter)
-    accounts = _accounts("trust")
-
-    def record(actor: Principal, data: dict[str, Any]) -> Any:
-        return trust_transfer_record(
-            actor=actor, from_matter=matter.number, to_matter=data["to_matter"],
-            amount=data["amount"], date=data["date"], account=data["account"],
-            memo=data["memo"], idempotency_key=data["idempotency_key"])
-
+    matter, balances, accounts = _trust_matter(principal, number, Action.RECORD_DISBURSEMENT)
+    record = _record_with(trust_transfer_record, from_matter=matter.number)
     others = [m for m in _visible_open_matters(principal) if m.number != matter.number]
     page = FormPage(f"Transfer between matters · {matter.number}", "Record transfer", record,
                     f"Trust money moved from {matter.number} to another matter's ledger.",
@@ -254,21 +236,11 @@ def transfer(request: HttpRequest, principal: Principal, number: str) -> HttpRes
 @require_http_methods(["GET", "POST"])
 @staff_view
 def earned_fee(request: HttpRequest, principal: Principal, number: str) -> HttpResponse:
-    from lawledger.ledger.queries import matter_trust_balances
     from lawledger.ledger.services import earned_fee_transfer_record
 
-    matter = _matter_for(principal, number, Action.RECORD_DISBURSEMENT)
-    balances = matter_trust_balances(matter)
-    accounts = _accounts("trust")
+    matter, balances, accounts = _trust_matter(principal, number, Action.RECORD_DISBURSEMENT)
     operating = _accounts("operating")
-
-    def record(actor: Principal, data: dict[str, Any]) -> Any:
-        return earned_fee_transfer_record(
-            actor=actor, matter=matter.number, amount=data["amount"], account=data["account"],
-            date=data["date"], operating_account=data["operating_account"],
-            invoice_ref=data["invoice_ref"], memo=data["memo"],
-            idempotency_key=data["idempotency_key"])
-
+    record = _record_with(earned_fee_transfer_record, matter=matter.number)
     page = FormPage(f"Earned-fee transfer · {matter.number}", "Record earned-fee transfer",
                     record, "Fees earned and billed, moved from trust to the operating account.",
                     {"matter": matter, "balances": balances})
@@ -304,11 +276,7 @@ def firm_entry(request: HttpRequest, principal: Principal) -> HttpResponse:
     accounts = _accounts("trust")
 
     def record(actor: Principal, data: dict[str, Any]) -> Any:
-        return trust_firm_entry_record(
-            actor=actor, kind=EntryKind(data["kind"]), account=data["account"],
-            amount=data["amount"], date=data["date"], counterparty=data["counterparty"],
-            reference=data["reference"], memo=data["memo"],
-            idempotency_key=data["idempotency_key"])
+        return trust_firm_entry_record(actor=actor, **{**data, "kind": EntryKind(data["kind"])})
 
     page = FormPage("Firm-ledger entry", "Record entry", record,
                     "Bank charges, interest and the firm's own money in a trust account: never "
@@ -329,11 +297,7 @@ def assign_unidentified(request: HttpRequest, principal: Principal) -> HttpRespo
     require(principal, Action.RECORD_DISBURSEMENT)
     accounts = _accounts("trust")
 
-    def record(actor: Principal, data: dict[str, Any]) -> Any:
-        return unidentified_assign_record(
-            actor=actor, account=data["account"], matter=data["matter"], amount=data["amount"],
-            date=data["date"], memo=data["memo"], idempotency_key=data["idempotency_key"])
-
+    record = _record_with(unidentified_assign_record)
     ledgers = [row for row in _firm_ledgers(principal) if row["kind"] == "unidentified"]
     page = FormPage("Assign unidentified funds", "Assign to the matter", record,
                     "Money received whose owner is now known, moved to that matter's ledger.",
