@@ -20,7 +20,7 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -235,7 +235,8 @@ def _documents_root(opened: Opened) -> Path | None:
     return storage_root()
 
 
-def _with_documents(opened: Opened, root: Path | None, place_database: Any) -> None:
+def _with_documents(opened: Opened, root: Path | None,
+                    place_database: Callable[[], None]) -> None:
     """Files staged and on disk first; one rename places them, then the database is placed.
     If placing the database fails, the files placed are removed: all of it or none of it."""
     if root is None or opened.documents is None:
