@@ -142,11 +142,15 @@ def target_state(url: str) -> Any:
 
 def repack(source: Path, identity: Path, out: Path, *,
            mutate: Callable[[dict[str, Any]], None] | None = None,
-           sign_with: Any = None) -> Path:
+           sign_with: Any = None,
+           documents: Callable[[dict[str, bytes]], None] | None = None,
+           with_index: bool = True) -> Path:
     """Open a backup, change its manifest, and seal it again to the same recipient.
 
     Without `sign_with` the original signature is kept (so it no longer matches); with an
-    Ed25519 private key the manifest is signed anew by that key.
+    Ed25519 private key the manifest is signed anew by that key. The document files are carried
+    over, after `documents` (given {storage id: sealed bytes}) changed them; `with_index=False`
+    leaves the documents index out (a backup of the format before documents were carried).
     """
     import pyrage
 
@@ -168,6 +172,12 @@ def repack(source: Path, identity: Path, out: Path, *,
     members = [archive.Member(archive.MANIFEST_NAME, manifest_bytes),
                archive.Member(archive.SIGNATURE_NAME, json.dumps(signature).encode()),
                archive.Member(unpacked.payload_name, path=unpacked.payload_path)]
+    if with_index and unpacked.documents_index is not None:
+        members.append(archive.Member(archive.INDEX_NAME, unpacked.documents_index))
+    files = {sid: path.read_bytes() for sid, path in unpacked.document_files.items()}
+    if documents is not None:
+        documents(files)
+    members += [archive.Member(archive.BLOB_PREFIX + sid, data) for sid, data in files.items()]
     recipient = opened.identities[0].to_public()
     with open(out, "wb") as handle:
         pyrage.encrypt_io(archive.TarStream(members, 0), handle, [recipient])

@@ -1,4 +1,5 @@
-"""The backup file: a tar of (manifest.json, manifest.sig, the database payload), age-encrypted.
+"""The backup file: a tar of (manifest.json, manifest.sig, the database payload, the document
+files and their index), age-encrypted.
 
 Writing: the tar is produced on the fly and streamed through age (pyrage) to the public
 recipient(s) into `.NAME.partial` in the target directory (created 0600, exclusive), fsynced,
@@ -7,8 +8,8 @@ complete and on disk. A lock file keeps two writers out of one directory; stale 
 a killed writer are removed by the next one. Any failure removes the partial file.
 
 Reading: the header is checked, the file decrypted into a private staging directory (age
-authenticates every 64 KiB chunk and detects truncation), and exactly the three expected regular
-members are taken from the tar, never extracted by their own names.
+authenticates every 64 KiB chunk and detects truncation), and only the expected regular members
+are taken from the tar, never extracted by their own names.
 
 With the identity, an operator can also open a backup by hand: `age -d -i IDENTITY FILE | tar x`.
 """
@@ -24,7 +25,7 @@ import re
 import tarfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,11 @@ MANIFEST_NAME = "manifest.json"
 SIGNATURE_NAME = "manifest.sig"
 PAYLOAD_NAMES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+# Document files (backup/blobs.py): an index of their digests, and each file by its storage id.
+INDEX_NAME = "documents/index.json"
+BLOB_PREFIX = "documents/"
+BLOB_NAME = re.compile(r"^documents/([0-9a-f]{32})$")
+MAX_INDEX_BYTES = 64 * 1024 * 1024
 BACKUP_NAME = re.compile(r"^lawledger-(\d{8}T\d{6}(?:\.\d{6})?Z)-[0-9a-f]{6}\.age$")
 LOCK_NAME = ".lawledger-backup.lock"
 PARTIAL_PREFIX = ".lawledger-"
@@ -248,12 +254,22 @@ class Unpacked:
     signature_bytes: bytes
     payload_name: str
     payload_path: Path
+    documents_index: bytes | None = None
+    document_files: dict[str, Path] = field(default_factory=dict)
+
+
+def _copy_out(source: Any, target: Path) -> None:
+    with open(target, "xb") as out:
+        while chunk := source.read(CHUNK_BYTES):
+            out.write(chunk)
 
 
 def unpack(tar_path: Path, staging: Path) -> Unpacked:
-    """Take manifest, signature and payload out of the decrypted tar, by our names only."""
+    """Take manifest, signature, payload and document files out of the decrypted tar, by our
+    names only (a document file's name must be a storage id: it never becomes a path itself)."""
     wanted: dict[str, bytes] = {}
     payload: tuple[str, Path] | None = None
+    files: dict[str, Path] = {}
     try:
         with tarfile.open(tar_path, mode="r:") as archive:
             for member in archive:
@@ -261,16 +277,19 @@ def unpack(tar_path: Path, staging: Path) -> Unpacked:
                     raise BackupDamaged(f"unexpected entry {member.name!r} in the backup")
                 source = archive.extractfile(member)
                 assert source is not None
-                if member.name in (MANIFEST_NAME, SIGNATURE_NAME):
-                    if member.size > MAX_MANIFEST_BYTES:
-                        raise BackupDamaged(f"{member.name} is too large")
+                blob = BLOB_NAME.match(member.name)
+                if member.name in (MANIFEST_NAME, SIGNATURE_NAME, INDEX_NAME):
+                    limit = MAX_INDEX_BYTES if member.name == INDEX_NAME else MAX_MANIFEST_BYTES
+                    if member.size > limit or member.name in wanted:
+                        raise BackupDamaged(f"{member.name} is too large or given twice")
                     wanted[member.name] = source.read()
                 elif member.name in PAYLOAD_NAMES.values() and payload is None:
-                    target = staging / member.name
-                    with open(target, "xb") as out:
-                        while chunk := source.read(CHUNK_BYTES):
-                            out.write(chunk)
-                    payload = (member.name, target)
+                    _copy_out(source, staging / member.name)
+                    payload = (member.name, staging / member.name)
+                elif blob is not None and blob.group(1) not in files:
+                    (staging / "documents").mkdir(mode=0o700, exist_ok=True)
+                    files[blob.group(1)] = staging / "documents" / blob.group(1)
+                    _copy_out(source, files[blob.group(1)])
                 else:
                     raise BackupDamaged(f"unexpected entry {member.name!r} in the backup")
     except tarfile.TarError as exc:
@@ -278,7 +297,8 @@ def unpack(tar_path: Path, staging: Path) -> Unpacked:
     missing = [n for n in (MANIFEST_NAME, SIGNATURE_NAME) if n not in wanted]
     if missing or payload is None:
         raise BackupDamaged(f"the backup lacks {', '.join(missing) or 'its database payload'}")
-    return Unpacked(wanted[MANIFEST_NAME], wanted[SIGNATURE_NAME], payload[0], payload[1])
+    return Unpacked(wanted[MANIFEST_NAME], wanted[SIGNATURE_NAME], payload[0], payload[1],
+                    wanted.get(INDEX_NAME), files)
 
 
 def sha256_of(path: Path) -> str:

@@ -2,7 +2,8 @@
 
 SQLite: `VACUUM INTO` a private staging file. It runs as one read transaction, and in WAL mode a
 reader never blocks writers, so postings go on while it copies; the copy is a single point in
-time. The manifest's figures are then read from that copy, so they describe exactly what it holds.
+time. The manifest's figures (and the document files to carry) are then read from that copy, so
+they describe exactly what it holds.
 
 PostgreSQL: one REPEATABLE READ, READ ONLY transaction exports its snapshot; `pg_dump
 --snapshot` dumps exactly that snapshot while the same transaction reads the manifest's figures.
@@ -22,7 +23,7 @@ from typing import Any
 
 from django.db import connections, transaction
 
-from lawledger.backup import inventory
+from lawledger.backup import blobs, inventory
 from lawledger.backup.checks import CheckResult
 from lawledger.backup.databases import (
     pg_binary,
@@ -51,8 +52,12 @@ def _run(command: list[str], env: dict[str, str], what: str) -> None:
 
 # snapshots --------------------------------------------------------------------------------------
 
-def sqlite_snapshot(source: Path, staged: Path) -> dict[str, Any]:
-    """Copy the live database into `staged` at one point in time; its figures."""
+Snapshot = tuple[dict[str, Any], list[blobs.BlobRef]]
+
+
+def sqlite_snapshot(source: Path, staged: Path) -> Snapshot:
+    """Copy the live database into `staged` at one point in time; its figures and the document
+    files its rows name."""
     link = sqlite3.connect(str(source), timeout=30, isolation_level=None)
     try:
         link.execute("PRAGMA busy_timeout = 30000")
@@ -68,11 +73,11 @@ def sqlite_snapshot(source: Path, staged: Path) -> dict[str, Any]:
         link.close()
     os.chmod(staged, 0o600)
     with temporary_alias(sqlite_settings(staged)) as alias:
-        return inventory.take(alias)
+        return inventory.take(alias), blobs.snapshot_refs(alias)
 
 
-def postgresql_snapshot(source: dict[str, Any], staged: Path) -> dict[str, Any]:
-    """pg_dump of one exported snapshot, and the figures read in that same snapshot."""
+def postgresql_snapshot(source: dict[str, Any], staged: Path) -> Snapshot:
+    """pg_dump of one exported snapshot; the figures and document files read in that snapshot."""
     dump = pg_binary("pg_dump")
     args, env = pg_command(source)
     with temporary_alias(with_name(source, str(source["NAME"]))) as alias:
@@ -86,13 +91,14 @@ def postgresql_snapshot(source: dict[str, Any], staged: Path) -> dict[str, Any]:
                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             try:
                 figures = inventory.take(alias)
+                refs = blobs.snapshot_refs(alias)
             finally:
                 _, errors = process.communicate(timeout=PG_TIMEOUT_SECONDS)
             if process.returncode != 0:
                 raise BackupWriteFailed(f"pg_dump failed (exit {process.returncode}): "
                                         f"{errors.strip()[-800:]}")
     os.chmod(staged, 0o600)
-    return figures
+    return figures, refs
 
 
 # restores ---------------------------------------------------------------------------------------

@@ -65,6 +65,12 @@ class DiskFull(BackupWriteFailed):
     code = "disk_full"
 
 
+class DocumentFileMissing(BackupWriteFailed):
+    """A live document's file is not in the store: a backup would silently lack it."""
+
+    code = "document_file_missing"
+
+
 class ToolMissing(LawLedgerError):
     """A PostgreSQL client program (pg_dump, pg_restore) is not installed or failed to run."""
 

@@ -1,10 +1,13 @@
 """Backup commands: create, verify, restore, prune, keygen — each authorised and audited.
 
-create   snapshot (engines) → figures (inventory) → signed manifest (keys) → age file (archive).
+create   snapshot (engines) → figures (inventory) + the document files its rows name (blobs) →
+         signed manifest (keys) → age file (archive).
 verify   decrypt → signature → schema → payload sha256 → restore into a scratch copy → integrity,
-         invariants I1–I8, figures equal to the manifest, data keys open (checks).
-restore  the same checks on the copy first; only then the copy goes to the EMPTY target, which
-         is otherwise left exactly as it was. The restore is appended to the restored chain.
+         invariants I1–I8, figures equal to the manifest, data keys open (checks), every
+         document's file present and unaltered (blobs).
+restore  the same checks on the copy first; only then the copy goes to the EMPTY target, and the
+         document files to this home's EMPTY documents directory; both are otherwise left
+         exactly as they were. The restore is appended to the restored chain.
 
 A backup holds every matter of the firm, so only the server's operator or an admin who is behind
 no ethical wall may take, verify or restore one. The master key is never in a backup.
@@ -17,14 +20,14 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from django.db import DatabaseError, connections, transaction
 
-from lawledger.backup import archive, engines, inventory, keys
+from lawledger.backup import archive, blobs, engines, inventory, keys
 from lawledger.backup.checks import CheckResult
 from lawledger.backup.databases import (
     Target,
@@ -109,7 +112,7 @@ def _backup_directory(directory: str) -> Path:
     return path.resolve()
 
 
-def _snapshot(staging: Path) -> tuple[str, Path, dict[str, Any]]:
+def _snapshot(staging: Path) -> tuple[str, Path, engines.Snapshot]:
     default = connections["default"]
     if default.vendor == "sqlite":
         payload = staging / archive.PAYLOAD_NAMES["sqlite"]
@@ -127,18 +130,20 @@ def backup_create(*, actor: Principal, directory: str) -> dict[str, Any]:
     name = f"lawledger-{started:%Y%m%dT%H%M%S.%fZ}-{secrets.token_hex(3)}.age"
     try:
         with staging_directory() as staging:
-            engine, payload, figures = _snapshot(staging)
+            engine, payload, (figures, refs) = _snapshot(staging)
+            documents = blobs.collect(refs, staging)
             manifest = {"format": FORMAT, "created_at": started.isoformat(), "engine": engine,
                         "lawledger_version": lawledger_version(), "master_key_included": False,
                         "payload": {"name": payload.name, "bytes": payload.stat().st_size,
-                                    "sha256": archive.sha256_of(payload)}, **figures}
+                                    "sha256": archive.sha256_of(payload)},
+                        "documents": documents.section, **figures}
             manifest_bytes = canonical(manifest)
             signer, signature = keys.sign(manifest_bytes)
             signature_doc = canonical({"algorithm": "ed25519", "signer": signer,
                                        "signature": signature})
             members = [archive.Member(archive.MANIFEST_NAME, manifest_bytes),
                        archive.Member(archive.SIGNATURE_NAME, signature_doc),
-                       archive.Member(payload.name, path=payload)]
+                       archive.Member(payload.name, path=payload), *documents.members]
             path, size, sha256 = archive.write_encrypted(target, name, members, recipients,
                                                          int(started.timestamp()))
     except BackupWriteFailed as exc:
@@ -146,7 +151,8 @@ def backup_create(*, actor: Principal, directory: str) -> dict[str, Any]:
                details={"directory": str(target), "code": exc.code, "reason": exc.message[:400]})
         raise
     details = {"file": str(path), "bytes": size, "sha256": sha256, "engine": engine,
-               "audit_head_seq": figures["audit"]["head_seq"], "signer": signer}
+               "audit_head_seq": figures["audit"]["head_seq"], "signer": signer,
+               "document_files": documents.section["files"]}
     warning = _audit(actor, BackupEvent.CREATED, details=details)
     warnings = [text for text in (key_warning, warning) if text]
     return {**details, "manifest": manifest, "warnings": warnings}
@@ -199,19 +205,53 @@ def default_target() -> Target:
 
 def _place(opened: Opened, target: Target, scratch: str | None) -> list[CheckResult]:
     """Check a copy, then put it at the target: the target is touched only if all passed."""
+    documents_root = _documents_root(opened)
+    if documents_root is not None:
+        blobs.target_is_free(documents_root)
     if target.engine == "sqlite":
         assert target.path is not None
         engines.sqlite_target_is_free(target.path)
         results = check_in_scratch(opened, None)
         refuse_failures(results)
-        engines.sqlite_place(opened.payload, target.path)
+        path = target.path
+        _with_documents(opened, documents_root, lambda: engines.sqlite_place(opened.payload, path))
         return results
     assert target.settings is not None
-    engines.postgresql_target_is_empty(target.settings)
-    results = check_in_scratch(opened, postgresql_server(scratch, target.settings))
+    settings = target.settings
+    engines.postgresql_target_is_empty(settings)
+    results = check_in_scratch(opened, postgresql_server(scratch, settings))
     refuse_failures(results)
-    engines.pg_restore(opened.payload, target.settings, str(target.settings["NAME"]))
+    _with_documents(opened, documents_root,
+                    lambda: engines.pg_restore(opened.payload, settings, str(settings["NAME"])))
     return results
+
+
+def _documents_root(opened: Opened) -> Path | None:
+    """Where the backup's document files go (this home's store), if it carries any."""
+    if opened.documents is None or not opened.documents.paths:
+        return None
+    from lawledger.documents.storage import storage_root
+
+    return storage_root()
+
+
+def _with_documents(opened: Opened, root: Path | None,
+                    place_database: Callable[[], None]) -> None:
+    """Files staged and on disk first; one rename places them, then the database is placed.
+    If placing the database fails, the files placed are removed: all of it or none of it."""
+    if root is None or opened.documents is None:
+        place_database()
+        return
+    staged = blobs.stage(opened.documents, root)
+    try:
+        blobs.place(staged, root)
+        try:
+            place_database()
+        except BaseException:
+            shutil.rmtree(root, ignore_errors=True)  # it was empty or absent before the rename
+            raise
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
 
 
 def _record_restore(actor: Principal, target: Target, details: dict[str, Any],
@@ -244,7 +284,8 @@ def backup_restore(*, actor: Principal, file: str, to: str | None = None,
         results = _place(opened, target, scratch)
     details = {"file": str(Path(file).resolve()), "target": target.describe(),
                "created_at": opened.manifest["created_at"],
-               "payload_sha256": opened.manifest["payload"]["sha256"]}
+               "payload_sha256": opened.manifest["payload"]["sha256"],
+               "document_files": _restored_files(opened)}
     warning = _record_restore(actor, target, details, opened)
     if target.engine == "sqlite" and target.path == default_target().path:
         from lawledger.crypto.master import ensure_secret_file
@@ -252,6 +293,14 @@ def backup_restore(*, actor: Principal, file: str, to: str | None = None,
         ensure_secret_file("django-secret")  # the web sessions' secret of the new home
     return {**details, "checks": [r.as_dict() for r in results], "manifest": opened.summary(),
             "warnings": [warning] if warning else []}
+
+
+def _restored_files(opened: Opened) -> dict[str, Any]:
+    if opened.documents is None:
+        return {"files": 0, "note": "this backup carries no documents (it was made before "
+                                    "lawledger backed up document files)"}
+    root = _documents_root(opened)
+    return {"files": len(opened.documents.paths), "directory": str(root) if root else None}
 
 
 # prune, keys, schedule --------------------------------------------------------------------------

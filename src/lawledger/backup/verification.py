@@ -2,7 +2,8 @@
 
 Order matters: the signature is checked before anything in the manifest is believed (a forged
 manifest claiming a newer schema is a bad signature, not a newer schema), then the schema, then
-the payload's sha256; only then is the payload restored into a copy and checked.
+the payload's sha256 and the documents index's; only then is the payload restored into a copy
+and checked, the document files against the copy's document rows last.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from django.db import connections
 
-from lawledger.backup import archive, engines, inventory, keys
+from lawledger.backup import archive, blobs, engines, inventory, keys
 from lawledger.backup.checks import CheckResult, master_key_opens_data_keys, run_all
 from lawledger.backup.databases import parse_database_url, sqlite_settings, temporary_alias
 from lawledger.backup.errors import BackupCheckFailed, BackupDamaged, BackupNewerSchema
@@ -38,13 +39,17 @@ class Opened:
     engine: str
     payload: Path
     signer_source: str
+    documents: blobs.Carried | None = None
 
     def figures(self) -> dict[str, Any]:
         return {key: self.manifest[key] for key in FIGURES}
 
     def summary(self) -> dict[str, Any]:
-        return {key: self.manifest[key] for key in ("created_at", "engine", "lawledger_version",
-                                                    "audit", "data_keys", "payload")}
+        summary = {key: self.manifest[key] for key in ("created_at", "engine",
+                                                       "lawledger_version", "audit", "data_keys",
+                                                       "payload")}
+        # None: a backup made before backups carried the document files.
+        return {**summary, "documents": self.manifest.get("documents")}
 
 
 def known_migrations() -> set[str]:
@@ -90,7 +95,8 @@ def open_backup(file: str, staging: Path, *, identity: str | None,
     if archive.sha256_of(unpacked.payload_path) != manifest["payload"]["sha256"]:
         raise BackupDamaged("the database inside the backup does not match the sha256 in its "
                             "manifest")
-    return Opened(manifest, str(manifest["engine"]), unpacked.payload_path, source)
+    documents = blobs.read_index(manifest, unpacked.documents_index, unpacked.document_files)
+    return Opened(manifest, str(manifest["engine"]), unpacked.payload_path, source, documents)
 
 
 def check_copy(alias: str, opened: Opened,
@@ -104,6 +110,7 @@ def check_copy(alias: str, opened: Opened,
     results.append(CheckResult("counts, balances, signed-off periods, audit head and data keys "
                                "equal the manifest", not differences, "; ".join(differences[:5])))
     results.append(master_key_opens_data_keys(alias))
+    results.append(blobs.check(alias, opened.documents))
     return results
 
 

@@ -73,6 +73,11 @@ def read_sealed(storage_id: str, file_key: str, aad: bytes) -> bytes:
         raw = path_for(storage_id).read_bytes()
     except FileNotFoundError:
         raise DecryptionFailed("stored file is missing") from None
+    return unseal(raw, file_key, aad)
+
+
+def unseal(raw: bytes, file_key: str, aad: bytes) -> bytes:
+    """The plaintext of a sealed file's bytes (also used on a backup's copy of the file)."""
     if not raw.startswith(FILE_MAGIC):
         raise DecryptionFailed("stored file is not a sealed document")
     blob = raw[len(FILE_MAGIC):]
