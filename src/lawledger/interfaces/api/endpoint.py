@@ -153,7 +153,7 @@ def endpoint(*, scope: Scope, status: int = 200, query: type[Schema] | None = No
             except LawLedgerError as error:
                 return refuse(request, caller, operation, error, params)
 
-            def run() -> BaseModel:
+            def run() -> Any:
                 return view(request, *args, **kwargs)
 
             if key is None:
@@ -170,14 +170,17 @@ def endpoint(*, scope: Scope, status: int = 200, query: type[Schema] | None = No
 
 
 def _once(request: HttpRequest, caller: Caller, operation: str, *, status: int,
-          params: Mapping[str, str] | None, run: Callable[[], BaseModel]) -> HttpResponse:
+          params: Mapping[str, str] | None,
+          run: Callable[[], BaseModel | HttpResponse]) -> HttpResponse:
     try:
         with transaction.atomic():
-            body = _dump(run())
+            result = run()
+            # A download answers its file as it is; the read is audited all the same.
+            answer = result if isinstance(result, HttpResponse) else _dump(result)
             _audit(request, caller, operation, status)
     except LawLedgerError as error:
         return refuse(request, caller, operation, error, params)
-    return json_response(status, body)
+    return answer if isinstance(answer, HttpResponse) else json_response(status, answer)
 
 
 def _keyed(request: HttpRequest, caller: Caller, operation: str, *, status: int,
