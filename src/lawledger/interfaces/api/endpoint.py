@@ -1,7 +1,8 @@
 """What every API operation shares: scope, allow-listed parameters, one transaction, one audit record,
 idempotency keys, and refusals in one shape.
 
-`@endpoint(...)` wraps a view that returns a response schema instance. The wrapper checks the
+`@endpoint(...)` wraps a view that returns a response schema instance (or, for a download, the
+file's own HttpResponse, audited like any read). The wrapper checks the
 caller's scope, refuses query parameters the operation does not declare (C1), and runs the view
 inside one transaction that also appends the `api.request` audit record (every use of a token is
 audited with the work or read it did: no audit, no answer) and notes the token's last use.
