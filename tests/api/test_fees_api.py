@@ -211,6 +211,56 @@ def test_a_rate_names_the_field_at_fault(firm: MoneyFirm) -> None:
     assert api.get("/rates").body == {"data": []}
 
 
+@pytest.mark.parametrize("who", sorted(EXPECTED_VIEW))
+def test_setting_a_timekeeper_is_firm_wide_billing_management_for(firm: MoneyFirm,
+                                                                 who: str) -> None:
+    principal = firm.matrix.principals[who]
+    if principal is None:
+        expected = 401
+    elif principal.role is Role.CLIENT or Scope.BILLING_WRITE not in role_scopes(principal.role):
+        expected = 403
+    else:
+        expected = 200 if may(principal, BillingAct.MANAGE) else 403
+    before = AuditRecord.objects.count()
+    answer = _api(firm, who).post("/timekeepers", {"timekeeper": "attorney_assigned@firm.example",
+                                                   "ledes_id": "AA01"}, key=f"tk-{who}")
+    assert answer.status == expected, answer.body
+    if expected == 200:
+        assert answer.body == {"timekeeper": "attorney_assigned@firm.example",
+                               "ledes_id": "AA01", "classification": "ASSOC"}
+    elif who != "anonymous":
+        assert set(answer.body) == {"error"} and AuditRecord.objects.count() > before
+
+
+def test_a_timekeeper_names_the_field_at_fault_and_a_limited_token_is_refused(
+        firm: MoneyFirm) -> None:
+    api = _admin(firm)
+    first = api.post("/timekeepers", {"timekeeper": "Attorney_Assigned@firm.example",
+                                      "classification": "PARTNR", "ledes_id": "AA01"}, key="t1")
+    assert (first.status, first.body) == (200, {"timekeeper": "attorney_assigned@firm.example",
+                                                "ledes_id": "AA01", "classification": "PARTNR"})
+    again = api.post("/timekeepers", {"timekeeper": "Attorney_Assigned@firm.example",
+                                      "classification": "PARTNR", "ledes_id": "AA01"}, key="t1")
+    assert (again.raw, again.headers["Idempotent-Replayed"]) == (first.raw, "true")
+    for change, code, param in (
+            ({"timekeeper": "paralegal_assigned@firm.example", "ledes_id": "AA01"},
+             "invalid_input", "ledes_id"),
+            ({"timekeeper": "bookkeeper@firm.example"}, "invalid_input", "timekeeper"),
+            ({"timekeeper": "admin@firm.example", "classification": "BOSS"}, "invalid_input",
+             "classification")):
+        answer = api.post("/timekeepers", change)
+        assert (answer.status, answer.error["code"], answer.error["param"]) == (
+            422, code, param), change
+    bookkeeper = firm.matrix.principals["bookkeeper"]
+    assert bookkeeper is not None
+    limited = Api(mint(bookkeeper, clients=[firm.matrix.client]))
+    refused = limited.post("/timekeepers", {"timekeeper": "admin@firm.example"})
+    assert (refused.status, refused.error["code"]) == (403, "token_limited_to_clients")
+    reader = Api(mint(bookkeeper, ["billing:read"]))
+    refused = reader.post("/timekeepers", {"timekeeper": "admin@firm.example"})
+    assert (refused.status, refused.error["code"]) == (403, "insufficient_scope")
+
+
 def test_a_fee_arrangement_is_effective_dated_and_read_as_of_a_day(firm: MoneyFirm) -> None:
     api = _admin(firm)
     path = f"/matters/{firm.matter_m_id}/fee-arrangement"
@@ -238,6 +288,9 @@ def test_a_fee_arrangement_is_effective_dated_and_read_as_of_a_day(firm: MoneyFi
     assert api.get(path).body["kind"] == "contingency"
     flat_without_fee = api.post(path, {"kind": "flat", "currency": "USD"})
     assert (flat_without_fee.status, flat_without_fee.error["param"]) == (422, "flat_amount")
+    stray = api.post(path, {"kind": "hourly", "currency": "USD", "cap": "100.00"})
+    assert (stray.status, stray.error["code"], stray.error["param"]) == (
+        422, "invalid_input", "cap")
     evergreen = api.post(path, {"kind": "evergreen", "currency": "USD"})
     assert (evergreen.status, evergreen.error["param"]) == (422, "minimum_balance")
     bad_tier = api.post(path, {"kind": "contingency", "currency": "USD",
@@ -382,6 +435,7 @@ def test_the_schema_lists_every_fee_operation() -> None:
                   for method, op in methods.items()}
     for path, method, scope in (
             ("/api/v1/rates", "get", "billing:read"), ("/api/v1/rates", "post", "billing:write"),
+            ("/api/v1/timekeepers", "post", "billing:write"),
             ("/api/v1/matters/{matter_id}/fee-arrangement", "get", "billing:read"),
             ("/api/v1/matters/{matter_id}/fee-arrangement", "post", "billing:write"),
             ("/api/v1/matters/{matter_id}/settlements", "post", "billing:write"),

@@ -51,6 +51,19 @@ class RateQuery(Schema):
     matter: Ref | None = Field(None, description="Only the rates that can apply to this matter.")
 
 
+class TimekeeperIn(In):
+    timekeeper: Email
+    classification: Literal["PARTNR", "ASSOC", "OFCNSL", "PARLEG", "LEGAST", "OTHER"] | None = None
+    ledes_id: Annotated[str, Field(min_length=1, max_length=20,
+                                   pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")] | None = None
+
+
+class TimekeeperOut(Schema):
+    timekeeper: str
+    ledes_id: str
+    classification: str
+
+
 # fee arrangements ---------------------------------------------------------------------------
 
 class TierIn(In):

@@ -1,6 +1,6 @@
-"""How work is priced and fees collected over the API: timekeepers' hourly rates (with client and
-matter overrides), a matter's fee arrangement, a contingency settlement and evergreen retainers'
-replenishment requests.
+"""How work is priced and fees collected over the API: timekeepers (their LEDES ids) and their
+hourly rates (with client and matter overrides), a matter's fee arrangement, a contingency
+settlement and evergreen retainers' replenishment requests.
 
 Every operation calls billing's services and queries, which fetch matters through the access
 policy, check the billing act and write their own audit records; the endpoint wrapper adds the
@@ -29,7 +29,7 @@ from lawledger.billing.arrangements import (
 from lawledger.billing.common import base_currency
 from lawledger.billing.rates import rate_document, rates_for
 from lawledger.billing.settlement import settlement_document
-from lawledger.core.errors import CurrencyMismatch
+from lawledger.core.errors import CurrencyMismatch, InvalidInput
 from lawledger.firm.queries import firm_today
 from lawledger.interfaces.api.auth import caller_of
 from lawledger.interfaces.api.endpoint import (
@@ -51,6 +51,8 @@ from lawledger.interfaces.api.fee_schemas import (
     RequestListOut,
     SettlementIn,
     SettlementOut,
+    TimekeeperIn,
+    TimekeeperOut,
 )
 from lawledger.interfaces.api.routes import operation
 from lawledger.interfaces.api.schemas import PATH_REF
@@ -65,6 +67,12 @@ _RATE_PARAMS = {**_KEY, "email": "timekeeper", "amount": "rate", "from": "effect
 _ARRANGEMENT_PARAMS = {**_KEY, "matter": "matter_id", "amount": "flat_amount",
                        "task_fee": "task_fees", "tier": "tiers", "minimum": "minimum_balance",
                        "from": "effective_from"}
+
+
+# The fields each kind of arrangement takes: any other is refused rather than silently dropped.
+_KIND_FIELDS = {"hourly": frozenset(), "flat": frozenset({"flat_amount", "task_fees"}),
+                "capped": frozenset({"cap"}), "contingency": frozenset({"tiers"}),
+                "evergreen": frozenset({"minimum_balance"})}
 
 
 def _same_currency(given: str, expected: str) -> None:
@@ -123,6 +131,21 @@ def set_rate(request: HttpRequest, payload: RateIn,
     return _rate_out(rate_document(rate))
 
 
+@operation(router, "post", "/timekeepers", scope=Scope.BILLING_WRITE, response=TimekeeperOut,
+           operation_id="setTimekeeper", summary="Set a timekeeper's LEDES id and classification",
+           keys=Keys.OPTIONAL, params={**_KEY, "email": "timekeeper", "ledes_id": "ledes_id"})
+def set_timekeeper(request: HttpRequest, payload: TimekeeperIn,
+                   idempotency_key: str | None = IDEMPOTENCY_KEY_OPTIONAL) -> TimekeeperOut:
+    """What LEDES files show for a person's time (firm-wide: admins and bookkeepers)."""
+    caller = caller_of(request)
+    caller.require_firm_wide()
+    keeper = billing_services.timekeeper_set(actor=caller.principal, email=payload.timekeeper,
+                                             classification=payload.classification,
+                                             number=payload.ledes_id)
+    return TimekeeperOut(timekeeper=keeper.user.email, ledes_id=keeper.number,
+                         classification=keeper.classification)
+
+
 # fee arrangements ---------------------------------------------------------------------------
 
 def _arrangement_out(matter: str, document: dict[str, Any]) -> ArrangementOut:
@@ -158,6 +181,9 @@ def set_fee_arrangement(request: HttpRequest, payload: ArrangementIn, matter_id:
     caller = caller_of(request)
     matter = caller.matter(matter_id, param="matter_id")
     _same_currency(payload.currency, base_currency())
+    for name in ("flat_amount", "task_fees", "cap", "tiers", "minimum_balance"):
+        if getattr(payload, name) is not None and name not in _KIND_FIELDS[payload.kind]:
+            raise InvalidInput(f"{name}: not part of a {payload.kind} fee", param=name)
     row = billing_services.arrangement_set(
         actor=caller.principal, matter=matter.number, kind=payload.kind,
         amount=payload.flat_amount, cap=payload.cap, minimum=payload.minimum_balance,
