@@ -31,6 +31,7 @@ from lawledger.billing.models import (
     Expense,
     Invoice,
     InvoiceLine,
+    Receipt,
     ReplenishmentRequest,
     TimeEntry,
 )
@@ -42,6 +43,7 @@ from lawledger.billing.reports import (
 )
 from lawledger.core.access import Principal
 from lawledger.core.billing import format_quantity, hours_text
+from lawledger.core.errors import NotFound
 from lawledger.core.money import format_minor
 from lawledger.firm.models import Matter
 from lawledger.firm.queries import firm_settings, firm_today
@@ -409,3 +411,21 @@ def client_replenishments(principal: Principal, matter: Matter) -> list[dict[str
             for row in ReplenishmentRequest.objects.filter(
                 matter=matter, matter__in=visible_matters(principal))
             .order_by("-requested_on", "-pk")]
+
+
+def expense_matter(principal: Principal, ref: str, *, param: str = "expense") -> Matter:
+    """The matter an expense is on, through the access policy (not found when unseen)."""
+    number = Expense.objects.filter(public_id=(ref or "").strip()).values_list(
+        "matter__number", flat=True).first()
+    if number is None:
+        raise NotFound(f"{param}: no expense {ref!r}", param=param)
+    return billing_matter(principal, number, BillingAct.VIEW, param=param)
+
+
+def receipt_matter(principal: Principal, ref: str, *, param: str = "receipt") -> Matter:
+    """The matter a receipt's expense is on, through the access policy (not found when unseen)."""
+    number = Receipt.objects.filter(public_id=(ref or "").strip()).values_list(
+        "expense__matter__number", flat=True).first()
+    if number is None:
+        raise NotFound(f"{param}: no receipt {ref!r}", param=param)
+    return billing_matter(principal, number, BillingAct.VIEW, param=param)

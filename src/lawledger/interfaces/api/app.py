@@ -36,7 +36,16 @@ from lawledger.interfaces.api.errors import (
     refusal_response,
     validation_response,
 )
-from lawledger.interfaces.api.routers import accounts, banking, billing, people, tokens, trust
+from lawledger.interfaces.api.routers import (
+    accounts,
+    banking,
+    billing,
+    fees,
+    people,
+    receipts,
+    tokens,
+    trust,
+)
 from lawledger.interfaces.errors import audit_refusal
 
 log = logging.getLogger("lawledger.api")
@@ -93,7 +102,7 @@ api = NinjaAPI(
     docs_decorator=_docs_guard,
 )
 for router in (people.router, accounts.router, trust.router, banking.router, billing.router,
-               tokens.router):
+               fees.router, receipts.router, tokens.router):
     api.add_router("", router)
 
 

@@ -1,7 +1,8 @@
 """What every API operation shares: scope, allow-listed parameters, one transaction, one audit record,
 idempotency keys, and refusals in one shape.
 
-`@endpoint(...)` wraps a view that returns a response schema instance. The wrapper checks the
+`@endpoint(...)` wraps a view that returns a response schema instance (or, for a download, the
+file's own HttpResponse, audited like any read). The wrapper checks the
 caller's scope, refuses query parameters the operation does not declare (C1), and runs the view
 inside one transaction that also appends the `api.request` audit record (every use of a token is
 audited with the work or read it did: no audit, no answer) and notes the token's last use.
@@ -153,7 +154,7 @@ def endpoint(*, scope: Scope, status: int = 200, query: type[Schema] | None = No
             except LawLedgerError as error:
                 return refuse(request, caller, operation, error, params)
 
-            def run() -> BaseModel:
+            def run() -> Any:
                 return view(request, *args, **kwargs)
 
             if key is None:
@@ -170,14 +171,17 @@ def endpoint(*, scope: Scope, status: int = 200, query: type[Schema] | None = No
 
 
 def _once(request: HttpRequest, caller: Caller, operation: str, *, status: int,
-          params: Mapping[str, str] | None, run: Callable[[], BaseModel]) -> HttpResponse:
+          params: Mapping[str, str] | None,
+          run: Callable[[], BaseModel | HttpResponse]) -> HttpResponse:
     try:
         with transaction.atomic():
-            body = _dump(run())
+            result = run()
+            # A download answers its file as it is; the read is audited all the same.
+            answer = result if isinstance(result, HttpResponse) else _dump(result)
             _audit(request, caller, operation, status)
     except LawLedgerError as error:
         return refuse(request, caller, operation, error, params)
-    return json_response(status, body)
+    return answer if isinstance(answer, HttpResponse) else json_response(status, answer)
 
 
 def _keyed(request: HttpRequest, caller: Caller, operation: str, *, status: int,

@@ -1,5 +1,8 @@
 """Register an operation on a router and wrap it with `endpoint`, declaring every status it can
-answer, the scope it needs and whether it takes an Idempotency-Key, in one place."""
+answer, the scope it needs and whether it takes an Idempotency-Key, in one place.
+
+A download (`response=None` with `content` naming its media types) answers a file's bytes rather
+than JSON; its errors are still in the one JSON shape."""
 
 from __future__ import annotations
 
@@ -20,10 +23,11 @@ _KEY_NOTES = {
 }
 
 
-def operation(router: Router, method: str, path: str, *, scope: Scope, response: type[BaseModel],
-              operation_id: str, summary: str, status: int = 200, query: type[Schema] | None = None,
-              keys: Keys = Keys.NONE, errors: Iterable[int] | None = None,
-              params: Mapping[str, str] | None = None) -> Callable[[Callable[..., Any]], Any]:
+def operation(router: Router, method: str, path: str, *, scope: Scope,
+              response: type[BaseModel] | None, operation_id: str, summary: str,
+              status: int = 200, query: type[Schema] | None = None, keys: Keys = Keys.NONE,
+              errors: Iterable[int] | None = None, params: Mapping[str, str] | None = None,
+              content: Iterable[str] = ()) -> Callable[[Callable[..., Any]], Any]:
     declared = frozenset(errors if errors is not None
                          else (WRITE_ERRORS if method == "post" else COMMON_ERRORS))
 
@@ -31,10 +35,14 @@ def operation(router: Router, method: str, path: str, *, scope: Scope, response:
         wrapped = endpoint(scope=scope, status=status, query=query, keys=keys,
                            params=params)(view)
         description = ((view.__doc__ or "").strip() + f"\n\nScope: `{scope}`." + _KEY_NOTES[keys])
+        extra: dict[str, Any] = {"x-required-scope": str(scope)}
+        if content:
+            binary = {"schema": {"type": "string", "format": "binary"}}
+            extra["responses"] = {status: {"description": "The file, as an attachment.",
+                                           "content": dict.fromkeys(content, binary)}}
         register = getattr(router, method)
         register(path, response={status: response, declared: ErrorOut}, operation_id=operation_id,
-                 summary=summary, description=description.strip(),
-                 openapi_extra={"x-required-scope": str(scope)})(wrapped)
+                 summary=summary, description=description.strip(), openapi_extra=extra)(wrapped)
         return wrapped
 
     return decorate
