@@ -3,11 +3,14 @@
 - A request's identity (what is to be paid, from where, asked by whom) never changes.
 - Its status moves once, from pending to approved, rejected or withdrawn; a decided request keeps
   its decision, decider and entry. (Encrypted columns may still be re-sealed by key rotation.)
-- A request is never deleted: it is part of the record of who asked and who approved.
+- A request is never deleted (it is part of the record of who asked and who approved), except in
+  a declared 'purge' maintenance window, as for the append-only tables (`db.triggers`).
 The CHECK constraints on the model hold approver ≠ requester and one entry per approved request.
 """
 
 from __future__ import annotations
+
+from lawledger.db.triggers import MAINTENANCE_TABLE
 
 TABLE = "ledger_approval_request"
 
@@ -38,10 +41,20 @@ def sqlite_sql() -> list[str]:
                        f'CREATE TRIGGER "{name}" BEFORE UPDATE ON "{TABLE}" WHEN {condition} '
                        f"BEGIN SELECT RAISE(ABORT, '{message}'); END"]
     statements += [f'DROP TRIGGER IF EXISTS "{TABLE}_no_delete"',
-                   f'CREATE TRIGGER "{TABLE}_no_delete" BEFORE DELETE ON "{TABLE}" '
+                   f'CREATE TRIGGER "{TABLE}_no_delete" BEFORE DELETE ON "{TABLE}" '  # noqa: S608 - constants
+                   f"WHEN NOT EXISTS (SELECT 1 FROM {MAINTENANCE_TABLE} WHERE mode = 'purge') "
                    "BEGIN SELECT RAISE(ABORT, 'lawledger: approval requests are never deleted'); "
                    "END"]
     return statements
+
+
+_PG_DELETE = """  IF TG_OP = 'DELETE' THEN
+    IF coalesce(current_setting('lawledger.maintenance', true), '') = 'purge' THEN
+      RETURN OLD;
+    END IF;
+    RAISE EXCEPTION 'lawledger: approval requests are never deleted'
+      USING ERRCODE = 'restrict_violation';
+  END IF;"""
 
 
 def postgresql_sql() -> list[str]:
@@ -50,9 +63,7 @@ def postgresql_sql() -> list[str]:
         "'restrict_violation';\n  END IF;" for condition, message in _checks("IS DISTINCT FROM"))
     return [
         "CREATE OR REPLACE FUNCTION ledger_approval_checks() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-        f"BEGIN\n  IF TG_OP = 'DELETE' THEN\n    RAISE EXCEPTION 'lawledger: approval requests "
-        f"are never deleted' USING ERRCODE = 'restrict_violation';\n  END IF;\n{body}\n"
-        "  RETURN NEW;\nEND $$;",
+        f"BEGIN\n{_PG_DELETE}\n{body}\n  RETURN NEW;\nEND $$;",
         f"DROP TRIGGER IF EXISTS ledger_approval_checks ON {TABLE}",
         f"CREATE TRIGGER ledger_approval_checks BEFORE UPDATE OR DELETE ON {TABLE} "
         "FOR EACH ROW EXECUTE FUNCTION ledger_approval_checks()",
