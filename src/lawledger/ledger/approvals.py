@@ -41,6 +41,7 @@ from lawledger.core.errors import (
 )
 from lawledger.core.ledger import EntryKind
 from lawledger.core.money import format_minor
+from lawledger.firm.queries import firm_settings
 from lawledger.ledger.models import ApprovalRequest
 from lawledger.ledger.posting import (
     PostResult,
@@ -91,6 +92,8 @@ def outflow_request(actor: Principal, kind: EntryKind, *, matter: str, amount: s
                          reference=reference, purpose=purpose, memo=memo,
                          override_uncleared=override_uncleared)
     key = validate_idempotency_key(idempotency_key)
+    if firm_settings().approval_threshold_minor <= 0:
+        return keyed_outflow(actor, flow, key)  # off (the default): exactly the old path
     request_fingerprint = fingerprint(flow.request()) if key else None
     with transaction.atomic():
         _, bank, minor = resolve_outflow(actor, flow)
