@@ -59,6 +59,10 @@ from lawledger.ledger.services import (
     resolve_outflow,
 )
 
+__all__ = ["ApprovalDecided", "ApprovalEvent", "ApprovalRequest", "SameApprover",
+           "approval_approve", "approval_reject", "approval_withdraw", "approvals_pending",
+           "outflow_request"]
+
 Status = ApprovalRequest.Status
 
 

@@ -25,6 +25,7 @@ from django.db import models
 from django.db.models import Q
 
 from lawledger.core.ledger import NON_NEGATIVE_KINDS, AccountKind, EntryKind
+from lawledger.core.money import format_minor
 from lawledger.crypto.fields import EncryptedTextField, PublicIdField
 
 
@@ -272,3 +273,7 @@ class ApprovalRequest(models.Model):
 
     def __str__(self) -> str:
         return str(self.public_id)
+
+    @property
+    def amount(self) -> str:
+        return format_minor(self.amount_minor, self.currency)

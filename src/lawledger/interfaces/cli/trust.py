@@ -44,7 +44,7 @@ def _posted(cli: Cli, result: Any) -> None:
 
 def _posted_or_held(cli: Cli, result: Any) -> None:
     """A posted entry as before; a payment held for a second approver (D7) as its request."""
-    from lawledger.ledger.models import ApprovalRequest
+    from lawledger.ledger.approvals import ApprovalRequest
 
     if isinstance(result, ApprovalRequest):
         from lawledger.interfaces.cli.approvals import emit_held
