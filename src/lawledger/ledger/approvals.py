@@ -102,7 +102,7 @@ def outflow_request(actor: Principal, kind: EntryKind, *, matter: str, amount: s
     with transaction.atomic():
         _, bank, minor = resolve_outflow(actor, flow)
         held = needs_approval(bank, minor)
-        if held and key:
+        if key:  # a retry answers as the first time, held or posted
             earlier = _earlier(actor, key, request_fingerprint or "")
             if earlier is not None:
                 return earlier
