@@ -3,7 +3,8 @@ assignment of unidentified funds, reversal) and the entry page.
 
 Every page first asks the access policy: a matter the user may not see is 404 (the same as one
 that does not exist), a matter they see but may not record on is 403; both refusals are audited
-by `staff_view`. Writes are POST only (CSRF on), go through `ledger.services` only, and carry an
+by `staff_view`. Writes are POST only (CSRF on), go through `ledger.services` only (disbursements
+and refunds through `ledger.approvals`, which holds one at the firm's threshold), and carry an
 idempotency key drawn with the form, so a double submit records once. A refusal comes back as a
 typed error and is shown beside the input its `param` names; nothing is written.
 """
