@@ -36,6 +36,10 @@ class FirmSettings(models.Model):
     alert_failed_logins = models.PositiveSmallIntegerField(default=5)
     firm_hours_start = models.PositiveSmallIntegerField(default=7)
     firm_hours_end = models.PositiveSmallIntegerField(default=20)
+    # Disbursements and refunds of at least this much (minor units of base_currency) wait for a
+    # second approver (SECURITY.md D7); 0 = off. Outflows in another currency are always held
+    # while it is on: the ledger keeps no exchange rates to compare them with.
+    approval_threshold_minor = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

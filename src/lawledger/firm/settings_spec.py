@@ -107,4 +107,7 @@ SETTINGS: dict[str, SettingSpec] = {spec.key: spec for spec in (
                 "hour (firm time) from which access is normal on weekdays"),
     SettingSpec("firm_hours_end", _int_between(1, 24),
                 "hour (firm time) after which access raises an alert"),
+    SettingSpec("approval_threshold_minor", _int_between(0, 10**15),
+                "disbursements and refunds of at least this many minor units of the base "
+                "currency need a second approver (0 = off)"),
 )}

@@ -25,6 +25,7 @@ from django.db import models
 from django.db.models import Q
 
 from lawledger.core.ledger import NON_NEGATIVE_KINDS, AccountKind, EntryKind
+from lawledger.core.money import format_minor
 from lawledger.crypto.fields import EncryptedTextField, PublicIdField
 
 
@@ -189,3 +190,90 @@ class IdempotencyKey(models.Model):
     class Meta:
         db_table = "ledger_idempotency_key"
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="ledger_idempotency_unique")]
+
+
+class ApprovalRequest(models.Model):
+    """A disbursement or refund at or above the firm's approval threshold, held until a second
+    user approves it (SECURITY.md D7). Nothing is posted until then; approval posts it through
+    `posting.post` once (entry is unique). The CHECKs below and the triggers of `approval_sql`
+    hold the rules the database can: approver ≠ requester, one decision per request.
+    """
+
+    PUBLIC_ID_PREFIX = "apr"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        APPROVED = "approved"
+        REJECTED = "rejected"
+        WITHDRAWN = "withdrawn"
+
+    public_id = PublicIdField()
+    kind = models.CharField(max_length=24, choices=[(EntryKind.DISBURSEMENT.value, "disbursement"),
+                                                    (EntryKind.REFUND.value, "refund")])
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    matter = models.ForeignKey("firm.Matter", on_delete=models.PROTECT, related_name="+")
+    bank_account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="+")
+    effective_date = models.DateField()
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    method = models.CharField(max_length=16, blank=True, default="")
+    check_number = models.CharField(max_length=32, null=True, blank=True)
+    reference = models.CharField(max_length=64, blank=True, default="")
+    payee = EncryptedTextField(null=True, blank=True)
+    purpose = EncryptedTextField(null=True, blank=True)
+    memo = EncryptedTextField(null=True, blank=True)
+    override_uncleared = models.BooleanField(default=False)
+    requested_by = models.CharField(max_length=254)
+    requested_by_user = models.ForeignKey("access.User", null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.CharField(max_length=254, blank=True, default="")
+    decided_by_user = models.ForeignKey("access.User", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = EncryptedTextField(null=True, blank=True)
+    entry = models.OneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="approval")
+    # A retried request with the same key answers with this request (I7), not a second one.
+    idempotency_key = models.CharField(max_length=128, null=True, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        db_table = "ledger_approval_request"
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_minor__gt=0),
+                                   name="ledger_approval_amount_positive"),
+            models.CheckConstraint(condition=Q(status__in=["pending", "approved", "rejected",
+                                                           "withdrawn"]),
+                                   name="ledger_approval_status_known"),
+            # Only an approved request has an entry, and every approved one has one.
+            models.CheckConstraint(condition=Q(status="approved", entry__isnull=False)
+                                   | (~Q(status="approved") & Q(entry__isnull=True)),
+                                   name="ledger_approval_entry_iff_approved"),
+            models.CheckConstraint(condition=Q(status="pending", decided_by="")
+                                   | (~Q(status="pending") & ~Q(decided_by="")),
+                                   name="ledger_approval_decider_iff_decided"),
+            # The four-eyes rule: whoever approves or rejects is not whoever asked (by label,
+            # and by user where both are users); only the requester withdraws.
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "withdrawn"])
+                | (~Q(decided_by=models.F("requested_by"))
+                   & (Q(decided_by_user__isnull=True) | Q(requested_by_user__isnull=True)
+                      | ~Q(decided_by_user=models.F("requested_by_user")))),
+                name="ledger_approval_second_person"),
+            models.CheckConstraint(condition=~Q(status="withdrawn")
+                                   | Q(decided_by=models.F("requested_by")),
+                                   name="ledger_approval_withdrawn_by_requester"),
+            models.UniqueConstraint(fields=["requested_by", "idempotency_key"],
+                                    condition=Q(idempotency_key__isnull=False),
+                                    name="ledger_approval_idempotency_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"], name="ledger_approval_status")]
+
+    def __str__(self) -> str:
+        return str(self.public_id)
+
+    @property
+    def amount(self) -> str:
+        return format_minor(self.amount_minor, self.currency)

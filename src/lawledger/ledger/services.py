@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -244,44 +245,112 @@ def trust_deposit_record(*, actor: Principal, matter: str, amount: str | int, ac
     return _keyed(actor, idempotency_key, request, run)
 
 
-def _outflow(actor: Principal, *, kind: EntryKind, matter: str, amount: str | int,
-             account: str | None, date: str | dt.date, payee: str | None, method: str | None,
-             check_number: str | None, reference: str | None, purpose: str | None,
-             memo: str | None, idempotency_key: str | None, override_uncleared: bool) -> PostResult:
+class ApprovalRequired(RuleViolation):
+    """A composite command (settlement, expense, residual payment) would pay out at least the
+    approval threshold: it is refused rather than held, since it cannot wait half-done; the
+    payment goes through `trust disburse`, which holds it for a second approver (D7)."""
+
+    code = "approval_required"
+
+
+def needs_approval(bank: BankAccount, amount_minor: int) -> bool:
+    """Must a second user approve paying `amount_minor` out of `bank` (SECURITY.md D7)?"""
+    settings_row = firm_settings()
+    threshold = settings_row.approval_threshold_minor
+    if threshold <= 0:
+        return False
+    # No exchange rates are kept, so an amount in another currency cannot be compared: held.
+    return bank.currency != settings_row.base_currency or amount_minor >= threshold
+
+
+@dataclass(frozen=True)
+class Outflow:
+    """A cleaned disbursement or refund as asked: posted now, or held for a second approver."""
+
+    kind: EntryKind
+    matter: str
+    amount: str | int
+    account: str | None
+    day: dt.date
+    payee: str
+    method: str
+    check_number: str | None
+    reference: str
+    purpose: str | None
+    memo: str | None
+    override_uncleared: bool
+
+    def request(self) -> dict[str, Any]:
+        """What the idempotency fingerprint covers (as before approvals existed)."""
+        return {"op": self.kind.value, "matter": self.matter, "amount": str(self.amount),
+                "account": self.account, "date": self.day, "payee": self.payee,
+                "method": self.method, "check": self.check_number, "reference": self.reference,
+                "purpose": self.purpose, "memo": self.memo}
+
+
+def clean_outflow(kind: EntryKind, *, matter: str, amount: str | int, account: str | None,
+                  date: str | dt.date, payee: str | None, method: str | None,
+                  check_number: str | None, reference: str | None, purpose: str | None,
+                  memo: str | None, override_uncleared: bool) -> Outflow:
     day = _date(date)
     clean_payee = _text(payee, param="to", max_length=200, required=True)
+    assert clean_payee is not None
     clean_check = _check_number(check_number)
     clean_method = _method(method, PAYMENT_METHODS, "check" if clean_check else "eft")
     if clean_check and clean_method != "check":
         raise InvalidInput("check_number: only a check has a check number", param="check_number")
-    clean_reference = _reference(reference)
-    clean_purpose = _text(purpose, param="purpose", max_length=500)
-    clean_memo = _text(memo, param="memo", max_length=2000, multiline=True)
-    request = {"op": kind.value, "matter": matter, "amount": str(amount), "account": account,
-               "date": day, "payee": clean_payee, "method": clean_method, "check": clean_check,
-               "reference": clean_reference, "purpose": clean_purpose, "memo": clean_memo}
+    return Outflow(kind, matter, amount, account, day, clean_payee, clean_method, clean_check,
+                   _reference(reference), _text(purpose, param="purpose", max_length=500),
+                   _text(memo, param="memo", max_length=2000, multiline=True), override_uncleared)
 
+
+def resolve_outflow(actor: Principal, flow: Outflow) -> tuple[Matter, BankAccount, int]:
+    """The matter (access checked), the trust account and the amount in minor units."""
+    matter_row = get_matter(actor, flow.matter, Action.RECORD_DISBURSEMENT)
+    bank = default_trust_account(matter_row, flow.account)
+    _matter_account(matter_row, bank)
+    return matter_row, bank, _amount(flow.amount, bank)
+
+
+def post_outflow(actor: Principal, flow: Outflow, *, idempotency_key: str | None = None,
+                 request_fingerprint: str | None = None,
+                 audit_details: dict[str, Any] | None = None,
+                 resolved: tuple[Matter, BankAccount, int] | None = None) -> PostResult:
+    """Check every rule and post `flow` (in the caller's transaction): no approval asked here."""
+    matter_row, bank, minor = resolved or resolve_outflow(actor, flow)
+    ledger = client_ledger(bank, matter_row, create=True)
+    assert ledger is not None
+    override = flow.override_uncleared
+    spec = EntrySpec(flow.kind, flow.day, bank, minor, bank.currency,
+                     [(ledger, minor), (firm_ledger(bank, AccountKind.TRUST_BANK), -minor)],
+                     matter=matter_row, method=flow.method, check_number=flow.check_number,
+                     reference=flow.reference, payee=flow.payee, purpose=flow.purpose,
+                     memo=flow.memo, is_uncleared_override=override,
+                     audit_details=audit_details or {},
+                     extra_check=_uncleared_check(actor, ledger, minor, flow.day, override))
+    result = post(actor, spec, idempotency_key=idempotency_key,
+                  request_fingerprint=request_fingerprint)
+    if override and any("overridden" in w for w in result.warnings):
+        record(actor, Event.UNCLEARED_FUNDS_OVERRIDDEN, object_type="entry",
+               object_id=result.entry.public_id, matter_ref=matter_row.number,
+               client_ref=matter_row.client.number)
+    return result
+
+
+def keyed_outflow(actor: Principal, flow: Outflow, idempotency_key: str | None) -> PostResult:
+    """Post `flow` at most once per key, refusing an amount that needs a second approver."""
     def run(key: str | None, request_fingerprint: str | None) -> PostResult:
-        matter_row = get_matter(actor, matter, Action.RECORD_DISBURSEMENT)
-        bank = default_trust_account(matter_row, account)
-        _matter_account(matter_row, bank)
-        minor = _amount(amount, bank)
-        ledger = client_ledger(bank, matter_row, create=True)
-        assert ledger is not None
-        spec = EntrySpec(kind, day, bank, minor, bank.currency,
-                         [(ledger, minor), (firm_ledger(bank, AccountKind.TRUST_BANK), -minor)],
-                         matter=matter_row, method=clean_method, check_number=clean_check,
-                         reference=clean_reference, payee=clean_payee, purpose=clean_purpose,
-                         memo=clean_memo, is_uncleared_override=override_uncleared,
-                         extra_check=_uncleared_check(actor, ledger, minor, day, override_uncleared))
-        result = post(actor, spec, idempotency_key=key, request_fingerprint=request_fingerprint)
-        if override_uncleared and any("overridden" in w for w in result.warnings):
-            record(actor, Event.UNCLEARED_FUNDS_OVERRIDDEN, object_type="entry",
-                   object_id=result.entry.public_id, matter_ref=matter_row.number,
-                   client_ref=matter_row.client.number)
-        return result
+        resolved = resolve_outflow(actor, flow)
+        _, bank, minor = resolved
+        if needs_approval(bank, minor):
+            raise ApprovalRequired(
+                f"{format_minor(minor, bank.currency)} {bank.currency} reaches the firm's "
+                "approval threshold: record it with `trust disburse` (or the disbursement page) "
+                "to hold it for a second approver", param="amount")
+        return post_outflow(actor, flow, idempotency_key=key,
+                            request_fingerprint=request_fingerprint, resolved=resolved)
 
-    return _keyed(actor, idempotency_key, request, run)
+    return _keyed(actor, idempotency_key, flow.request(), run)
 
 
 def trust_disbursement_record(*, actor: Principal, matter: str, amount: str | int,
@@ -290,20 +359,22 @@ def trust_disbursement_record(*, actor: Principal, matter: str, amount: str | in
                               reference: str | None = None, purpose: str | None = None,
                               memo: str | None = None, idempotency_key: str | None = None,
                               override_uncleared: bool = False) -> PostResult:
-    return _outflow(actor, kind=EntryKind.DISBURSEMENT, matter=matter, amount=amount,
-                    account=account, date=date, payee=payee, method=method,
-                    check_number=check_number, reference=reference, purpose=purpose, memo=memo,
-                    idempotency_key=idempotency_key, override_uncleared=override_uncleared)
+    flow = clean_outflow(EntryKind.DISBURSEMENT, matter=matter, amount=amount, account=account,
+                         date=date, payee=payee, method=method, check_number=check_number,
+                         reference=reference, purpose=purpose, memo=memo,
+                         override_uncleared=override_uncleared)
+    return keyed_outflow(actor, flow, idempotency_key)
 
 
 def trust_refund_record(*, actor: Principal, matter: str, amount: str | int, account: str | None,
                         date: str | dt.date, payee: str, method: str | None = None,
                         check_number: str | None = None, reference: str | None = None,
                         memo: str | None = None, idempotency_key: str | None = None) -> PostResult:
-    return _outflow(actor, kind=EntryKind.REFUND, matter=matter, amount=amount, account=account,
-                    date=date, payee=payee, method=method, check_number=check_number,
-                    reference=reference, purpose="refund to client", memo=memo,
-                    idempotency_key=idempotency_key, override_uncleared=False)
+    flow = clean_outflow(EntryKind.REFUND, matter=matter, amount=amount, account=account,
+                         date=date, payee=payee, method=method, check_number=check_number,
+                         reference=reference, purpose="refund to client", memo=memo,
+                         override_uncleared=False)
+    return keyed_outflow(actor, flow, idempotency_key)
 
 
 def trust_transfer_record(*, actor: Principal, from_matter: str, to_matter: str,

@@ -199,6 +199,8 @@ def _keyed(request: HttpRequest, caller: Caller, operation: str, *, status: int,
                 request.ledger_idempotency_key = f"api:{claimed.public_id}"  # type: ignore[attr-defined]
                 result = run()
                 body = _dump(result)
+                # A result may answer with its own status (202: a payment held for approval).
+                status = getattr(result, "http_status", status)
                 # A response may keep less than it shows (a new token's secret is never stored).
                 replay = getattr(result, "for_replay", None)
                 idempotency.complete(claimed, status, _dump(replay()) if replay else body)

@@ -27,7 +27,9 @@ def operation(router: Router, method: str, path: str, *, scope: Scope,
               response: type[BaseModel] | None, operation_id: str, summary: str,
               status: int = 200, query: type[Schema] | None = None, keys: Keys = Keys.NONE,
               errors: Iterable[int] | None = None, params: Mapping[str, str] | None = None,
-              content: Iterable[str] = ()) -> Callable[[Callable[..., Any]], Any]:
+              content: Iterable[str] = (),
+              also: Mapping[int, type[BaseModel]] | None = None
+              ) -> Callable[[Callable[..., Any]], Any]:
     declared = frozenset(errors if errors is not None
                          else (WRITE_ERRORS if method == "post" else COMMON_ERRORS))
 
@@ -41,7 +43,9 @@ def operation(router: Router, method: str, path: str, *, scope: Scope,
             extra["responses"] = {status: {"description": "The file, as an attachment.",
                                            "content": dict.fromkeys(content, binary)}}
         register = getattr(router, method)
-        register(path, response={status: response, declared: ErrorOut}, operation_id=operation_id,
+        # `also`: other successes the view may answer (202 for a payment held for approval).
+        responses: dict[Any, Any] = {status: response, **(also or {}), declared: ErrorOut}
+        register(path, response=responses, operation_id=operation_id,
                  summary=summary, description=description.strip(), openapi_extra=extra)(wrapped)
         return wrapped
 

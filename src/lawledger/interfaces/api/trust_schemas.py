@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import ClassVar, Literal
 
 from ninja import Schema
 from pydantic import Field, StrictBool
@@ -113,6 +113,24 @@ class EntryOut(Schema):
     recorded_by: str
     client_ledger_balances: list[LedgerBalanceOut]
     warnings: list[str]
+
+
+class ApprovalOut(Schema):
+    """A disbursement or refund at the firm's approval threshold: nothing is posted yet; another
+    user approves it on the web, with a fresh second factor (SECURITY.md D7). Answered with 202."""
+
+    http_status: ClassVar[int] = 202
+    status: str
+    request: str
+    kind: str
+    date: dt.date
+    amount: str
+    currency: str
+    account: str
+    matter: str
+    payee: str | None
+    requested_by: str
+    requested_at: dt.datetime
 
 
 class LineOut(Schema):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from lawledger.interfaces.cli import (
+    approvals,  # noqa: F401 - adds the approval commands to `trust`
     backup,
     banking,
     billing,

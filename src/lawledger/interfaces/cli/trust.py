@@ -42,6 +42,18 @@ def _posted(cli: Cli, result: Any) -> None:
               "warnings": result.warnings}, entry.public_id)
 
 
+def _posted_or_held(cli: Cli, result: Any) -> None:
+    """A posted entry as before; a payment held for a second approver (D7) as its request."""
+    from lawledger.ledger.approvals import ApprovalRequest
+
+    if isinstance(result, ApprovalRequest):
+        from lawledger.interfaces.cli.approvals import emit_held
+
+        emit_held(cli, result)
+    else:
+        _posted(cli, result)
+
+
 @trust_app.command("deposit")
 def deposit(ctx: typer.Context, matter: str, amount: str,
             account: str = typer.Option(..., "--account", help="The trust account."),
@@ -76,12 +88,13 @@ def disburse(ctx: typer.Context, matter: str, amount: str,
              json_output: bool = JSON_OPTION, as_: str = AS_OPTION) -> None:
     """Pay money out of a matter's trust ledger; prints the entry id."""
     with command(ctx, json_output, as_) as cli:
-        from lawledger.ledger.services import trust_disbursement_record
+        from lawledger.core.ledger import EntryKind
+        from lawledger.ledger.approvals import outflow_request
 
-        _posted(cli, trust_disbursement_record(
-            actor=cli.actor, matter=matter, amount=amount, account=account, date=date,
-            payee=payee, method=method, check_number=check_number, reference=reference,
-            purpose=purpose, memo=memo, idempotency_key=idempotency_key,
+        _posted_or_held(cli, outflow_request(
+            cli.actor, EntryKind.DISBURSEMENT, matter=matter, amount=amount, account=account,
+            date=date, payee=payee, method=method, check_number=check_number,
+            reference=reference, purpose=purpose, memo=memo, idempotency_key=idempotency_key,
             override_uncleared=override_uncleared))
 
 
@@ -128,12 +141,13 @@ def refund(ctx: typer.Context, matter: str, amount: str,
            json_output: bool = JSON_OPTION, as_: str = AS_OPTION) -> None:
     """Return unused trust money to the client."""
     with command(ctx, json_output, as_) as cli:
-        from lawledger.ledger.services import trust_refund_record
+        from lawledger.core.ledger import EntryKind
+        from lawledger.ledger.approvals import outflow_request
 
-        _posted(cli, trust_refund_record(
-            actor=cli.actor, matter=matter, amount=amount, account=account, date=date,
-            payee=payee, method=method, check_number=check_number, memo=memo,
-            idempotency_key=idempotency_key))
+        _posted_or_held(cli, outflow_request(
+            cli.actor, EntryKind.REFUND, matter=matter, amount=amount, account=account,
+            date=date, payee=payee, method=method, check_number=check_number,
+            purpose="refund to client", memo=memo, idempotency_key=idempotency_key))
 
 
 def _firm_entry(kind_name: str, help_text: str, party_flag: str | None) -> None:

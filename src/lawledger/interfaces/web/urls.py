@@ -1,6 +1,13 @@
 from django.urls import include, path
 
-from lawledger.interfaces.web import views, views_auth, views_dashboard, views_reports, views_trust
+from lawledger.interfaces.web import (
+    views,
+    views_approvals,
+    views_auth,
+    views_dashboard,
+    views_reports,
+    views_trust,
+)
 
 urlpatterns = [
     path("login/", views_auth.LoginView.as_view(), name="login"),
@@ -37,6 +44,13 @@ urlpatterns = [
     path("trust/earned-fees/", views_reports.earned_fees_left, name="trust_earned_fees"),
     path("trust/earned-fees/export/<str:fmt>/", views_reports.earned_fees_left_export,
          name="trust_earned_fees_export"),
+    path("trust/approvals/", views_approvals.approvals_home, name="trust_approvals"),
+    path("trust/approvals/<str:request_id>/approve/", views_approvals.approve,
+         name="trust_approval_approve"),
+    path("trust/approvals/<str:request_id>/reject/", views_approvals.reject,
+         name="trust_approval_reject"),
+    path("trust/approvals/<str:request_id>/withdraw/", views_approvals.withdraw,
+         name="trust_approval_withdraw"),
     path("trust/firm-entry/", views_trust.firm_entry, name="trust_firm_entry"),
     path("trust/unidentified/assign/", views_trust.assign_unidentified, name="trust_assign"),
     path("trust/entries/<str:entry_id>/", views_trust.entry, name="trust_entry"),

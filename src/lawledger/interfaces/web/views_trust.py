@@ -3,7 +3,8 @@ assignment of unidentified funds, reversal) and the entry page.
 
 Every page first asks the access policy: a matter the user may not see is 404 (the same as one
 that does not exist), a matter they see but may not record on is 403; both refusals are audited
-by `staff_view`. Writes are POST only (CSRF on), go through `ledger.services` only, and carry an
+by `staff_view`. Writes are POST only (CSRF on), go through `ledger.services` only (disbursements
+and refunds through `ledger.approvals`, which holds one at the firm's threshold), and carry an
 idempotency key drawn with the form, so a double submit records once. A refusal comes back as a
 typed error and is shown beside the input its `param` names; nothing is written.
 """
@@ -27,9 +28,11 @@ from lawledger.core.errors import (
     NotFound,
     PermissionDenied,
 )
+from lawledger.core.ledger import EntryKind
 from lawledger.interfaces.errors import audit_refusal
 from lawledger.interfaces.web import forms_trust as forms
 from lawledger.interfaces.web.views import staff_view
+from lawledger.ledger.approvals import ApprovalRequest, outflow_request
 
 NOTICE_KEY = "lawledger.trust_notice"
 
@@ -98,6 +101,14 @@ def _record_with(service: Callable[..., Any], **fixed: Any) -> Callable[[Princip
     return record
 
 
+def _outflow(kind: EntryKind, **fixed: Any) -> Callable[..., Any]:
+    """A disbursement or refund: posted, or held for a second approver at the firm's threshold."""
+    def run(actor: Principal, **data: Any) -> Any:
+        return outflow_request(actor, kind, **fixed, **data)
+
+    return run
+
+
 def _visible_open_matters(principal: Principal) -> list[Any]:
     from lawledger.firm.queries import matters_for
 
@@ -137,6 +148,10 @@ def _form_page(request: HttpRequest, principal: Principal, page: FormPage,
                 form.attach_error(error)
                 status = _error_status(error)
             else:
+                if isinstance(result, ApprovalRequest):  # held for a second approver (D7)
+                    response = HttpResponse(status=303)
+                    response["Location"] = f"{reverse('trust_approvals')}?held={result.public_id}"
+                    return response
                 recorded = result if isinstance(result, Recorded) else Recorded(
                     result.entry.public_id, result.replayed, list(result.warnings))
                 request.session[NOTICE_KEY] = {"entry": recorded.entry_id,
@@ -184,14 +199,13 @@ def deposit(request: HttpRequest, principal: Principal, number: str) -> HttpResp
 @staff_view
 def disbursement(request: HttpRequest, principal: Principal, number: str) -> HttpResponse:
     from lawledger.ledger.queries import disbursement_position
-    from lawledger.ledger.services import trust_disbursement_record
 
     matter = _matter_for(principal, number, Action.RECORD_DISBURSEMENT)
     position = disbursement_position(principal, matter.number)
     accounts = _accounts("trust")
     allow_override = position["policy"] == "hold" and principal.role is Role.ADMIN
     # override_uncleared is a field only where allowed; elsewhere the service's default (False).
-    record = _record_with(trust_disbursement_record, matter=matter.number)
+    record = _record_with(_outflow(EntryKind.DISBURSEMENT), matter=matter.number)
     page = FormPage(f"Record a disbursement · {matter.number}", "Record disbursement", record,
                     "Money paid out of this matter's trust ledger.",
                     {"matter": matter, "position": position})
@@ -203,10 +217,9 @@ def disbursement(request: HttpRequest, principal: Principal, number: str) -> Htt
 @require_http_methods(["GET", "POST"])
 @staff_view
 def refund(request: HttpRequest, principal: Principal, number: str) -> HttpResponse:
-    from lawledger.ledger.services import trust_refund_record
-
     matter, balances, accounts = _trust_matter(principal, number, Action.RECORD_DISBURSEMENT)
-    record = _record_with(trust_refund_record, matter=matter.number)
+    record = _record_with(_outflow(EntryKind.REFUND, purpose="refund to client"),
+                          matter=matter.number)
     page = FormPage(f"Refund to the client · {matter.number}", "Record refund", record,
                     "Unused trust money returned to the client.",
                     {"matter": matter, "balances": balances})

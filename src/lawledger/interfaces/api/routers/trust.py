@@ -18,6 +18,7 @@ from lawledger.audit.events import Event
 from lawledger.audit.services import record
 from lawledger.core.access import Action
 from lawledger.core.errors import CurrencyMismatch, NotFound, PermissionDenied
+from lawledger.core.ledger import EntryKind
 from lawledger.core.money import format_minor, parse_minor
 from lawledger.firm.queries import clients_for
 from lawledger.interfaces.api.auth import Caller, caller_of
@@ -27,6 +28,7 @@ from lawledger.interfaces.api.routers.people import client_ref
 from lawledger.interfaces.api.routes import operation
 from lawledger.interfaces.api.schemas import PATH_REF, AccountName, AccountRef, IsoDate, MatterRef
 from lawledger.interfaces.api.trust_schemas import (
+    ApprovalOut,
     ClientLedgerOut,
     DepositIn,
     DisbursementIn,
@@ -44,6 +46,7 @@ from lawledger.interfaces.api.trust_schemas import (
 from lawledger.ledger import queries as ledger_queries
 from lawledger.ledger import services as ledger_services
 from lawledger.ledger.accounts import get_bank_account
+from lawledger.ledger.approvals import ApprovalRequest, outflow_request
 
 if TYPE_CHECKING:
     from lawledger.firm.models import Matter
@@ -104,8 +107,30 @@ def entry_out(caller: Caller, entry: JournalEntry, warnings: list[str] | None = 
         client_ledger_balances=balances, warnings=list(warnings or []))
 
 
+def _held_or_posted(kind: EntryKind) -> Callable[..., PostResult | ApprovalRequest]:
+    def command(*, actor: Any, **arguments: Any) -> PostResult | ApprovalRequest:
+        return outflow_request(actor, kind, **arguments)
+
+    return command
+
+
+def approval_out(row: ApprovalRequest) -> ApprovalOut:
+    return ApprovalOut(status="pending_approval", request=row.public_id, kind=row.kind,
+                       date=row.effective_date, amount=row.amount, currency=row.currency,
+                       account=row.bank_account.name, matter=row.matter.number, payee=row.payee,
+                       requested_by=row.requested_by, requested_at=row.requested_at)
+
+
 def _post(request: HttpRequest, payload: Money, matters: list[tuple[str, str]],
           command: Callable[..., PostResult], **arguments: Any) -> EntryOut:
+    result = _post_or_hold(request, payload, matters, command, **arguments)
+    assert isinstance(result, EntryOut), "only disbursements and refunds are held"
+    return result
+
+
+def _post_or_hold(request: HttpRequest, payload: Money, matters: list[tuple[str, str]],
+                  command: Callable[..., PostResult | ApprovalRequest],
+                  **arguments: Any) -> EntryOut | ApprovalOut:
     """Check the caller may see the matters and the currency is the account's, then post."""
     caller = caller_of(request)
     for ref, param in matters:
@@ -116,13 +141,16 @@ def _post(request: HttpRequest, payload: Money, matters: list[tuple[str, str]],
                                f"{payload.currency}", param="currency")
     result = command(actor=caller.principal, amount=payload.amount,
                      idempotency_key=ledger_key(request), **arguments)
+    if isinstance(result, ApprovalRequest):
+        return approval_out(result)
     return entry_out(caller, result.entry, result.warnings)
 
 
-def _money_post(path: str, operation_id: str, summary: str) -> Callable[[Any], Any]:
+def _money_post(path: str, operation_id: str, summary: str,
+                may_hold: bool = False) -> Callable[[Any], Any]:
     return operation(router, "post", path, scope=Scope.LEDGER_WRITE, response=EntryOut,
                      status=201, operation_id=operation_id, summary=summary, keys=Keys.REQUIRED,
-                     params=_MONEY_PARAMS)
+                     params=_MONEY_PARAMS, also={202: ApprovalOut} if may_hold else None)
 
 
 @_money_post("/trust/deposits", "recordDeposit", "Record a deposit into trust")
@@ -135,17 +163,19 @@ def record_deposit(request: HttpRequest, payload: DepositIn,
                  method=payload.method, reference=payload.reference, memo=payload.memo)
 
 
-@_money_post("/trust/disbursements", "recordDisbursement", "Pay money out of trust")
+@_money_post("/trust/disbursements", "recordDisbursement", "Pay money out of trust",
+             may_hold=True)
 def record_disbursement(request: HttpRequest, payload: DisbursementIn,
-                        idempotency_key: str = IDEMPOTENCY_KEY_REQUIRED) -> EntryOut:
+                        idempotency_key: str = IDEMPOTENCY_KEY_REQUIRED) -> EntryOut | ApprovalOut:
     """Refused (409 client_ledger_overdraft) if the client ledger would go below zero at any
-    point of its timeline."""
-    return _post(request, payload, [(payload.matter, "matter")],
-                 ledger_services.trust_disbursement_record, matter=payload.matter,
-                 account=payload.account, date=payload.date, payee=payload.payee,
-                 method=payload.method, check_number=payload.check_number,
-                 reference=payload.reference, purpose=payload.purpose, memo=payload.memo,
-                 override_uncleared=payload.override_uncleared)
+    point of its timeline. At the firm's approval threshold nothing is posted: 202 with the
+    request, which another user approves on the web (SECURITY.md D7)."""
+    return _post_or_hold(request, payload, [(payload.matter, "matter")],
+                         _held_or_posted(EntryKind.DISBURSEMENT), matter=payload.matter,
+                         account=payload.account, date=payload.date, payee=payload.payee,
+                         method=payload.method, check_number=payload.check_number,
+                         reference=payload.reference, purpose=payload.purpose,
+                         memo=payload.memo, override_uncleared=payload.override_uncleared)
 
 
 @_money_post("/trust/transfers", "recordTransfer", "Transfer between two matters")
@@ -169,15 +199,17 @@ def record_earned_fee(request: HttpRequest, payload: EarnedFeeIn,
                  date=payload.date, invoice_ref=payload.invoice, memo=payload.memo)
 
 
-@_money_post("/trust/refunds", "recordRefund", "Refund trust money to the client")
+@_money_post("/trust/refunds", "recordRefund", "Refund trust money to the client",
+             may_hold=True)
 def record_refund(request: HttpRequest, payload: RefundIn,
-                  idempotency_key: str = IDEMPOTENCY_KEY_REQUIRED) -> EntryOut:
-    """Return money held in trust to the client."""
-    return _post(request, payload, [(payload.matter, "matter")],
-                 ledger_services.trust_refund_record, matter=payload.matter,
-                 account=payload.account, date=payload.date, payee=payload.payee,
-                 method=payload.method, check_number=payload.check_number,
-                 reference=payload.reference, memo=payload.memo)
+                  idempotency_key: str = IDEMPOTENCY_KEY_REQUIRED) -> EntryOut | ApprovalOut:
+    """Return money held in trust to the client (held like a disbursement at the threshold)."""
+    return _post_or_hold(request, payload, [(payload.matter, "matter")],
+                         _held_or_posted(EntryKind.REFUND), matter=payload.matter,
+                         account=payload.account, date=payload.date, payee=payload.payee,
+                         method=payload.method, check_number=payload.check_number,
+                         reference=payload.reference, purpose="refund to client",
+                         memo=payload.memo)
 
 
 def _visible_entry(caller: Caller, entry_id: str, action: Action) -> JournalEntry:
