@@ -101,3 +101,28 @@ def test_firm_roles_are_told_when_no_backup_was_verified_and_attorneys_see_no_op
     assert admin["feeds"] == []
     attorney = dashboard(firm.attorney, TODAY)
     assert (attorney["backup"], attorney["feeds"]) == (None, [])
+
+
+def test_held_payments_are_counted_for_those_who_may_decide_and_the_page_links_them(
+        firm: Firm) -> None:
+    from django.test import Client as WebClient
+
+    from lawledger.core.ledger import EntryKind
+    from lawledger.firm.services import firm_set
+    from lawledger.ledger.approvals import outflow_request
+    from tests.mfa import login as mfa_login
+
+    firm_set(actor=OPERATOR, key="approval_threshold_minor", value="20000")
+    keeper = factories.user("bookkeeper", email="keeper@firm.example")
+    admin = factories.user("admin", email="boss@firm.example")
+    for amount in ("250.00", "300.00"):
+        outflow_request(keeper, EntryKind.DISBURSEMENT, matter=firm.matter, amount=amount,
+                        account="IOLTA", date="2026-06-20", payee="Court clerk")
+    assert dashboard(admin, TODAY)["approvals"] == {"to_decide": 2, "own": 0}
+    assert dashboard(keeper, TODAY)["approvals"] == {"to_decide": 0, "own": 2}
+    assert dashboard(firm.attorney, TODAY)["approvals"] is None  # attorneys do not pay out
+    browser = WebClient()
+    mfa_login(browser, admin.label)
+    page = browser.get("/").content.decode()
+    assert "Payments awaiting approval" in page and 'href="/trust/approvals/"' in page
+    assert "Court clerk" not in page  # counts only: the payee is read on the approvals page

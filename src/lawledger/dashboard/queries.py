@@ -54,7 +54,7 @@ from lawledger.dashboard import charts
 from lawledger.dashboard.events import WebEvent
 from lawledger.firm.models import Matter
 from lawledger.firm.queries import firm_settings
-from lawledger.ledger.models import LedgerAccount, Posting
+from lawledger.ledger.models import ApprovalRequest, LedgerAccount, Posting
 
 LIST_LIMIT = 10
 
@@ -79,6 +79,8 @@ def dashboard(principal: Principal, today: dt.date | None = None) -> dict[str, A
             "backup": backup_status(principal) if firm_wide else None,
             "feeds": feeds_needing_attention(principal) if firm_wide else [],
             "evergreen": below_evergreen_minimum(matters, day),
+            "approvals": (awaiting_approval(principal, matters)
+                          if role_allows(principal, Action.RECORD_DISBURSEMENT) else None),
         }
         if billing:
             aging = ar_aging(matters, day)
@@ -88,6 +90,16 @@ def dashboard(principal: Principal, today: dt.date | None = None) -> dict[str, A
                         "realization": realization(matters, day)})
             out["realization_chart"] = charts.percent_bars(out["realization"])
     return out
+
+
+def awaiting_approval(principal: Principal, matters: QuerySet[Matter]) -> dict[str, int]:
+    """Held payments (SECURITY.md D7) on the visible matters: those `principal` may decide (asked
+    by someone else) and their own that wait for another approver. Counts only: no payee."""
+    pending = ApprovalRequest.objects.filter(status=ApprovalRequest.Status.PENDING,
+                                             matter__in=matters)
+    own = Q(requested_by=principal.label)
+    counts = pending.aggregate(to_decide=Count("pk", filter=~own), own=Count("pk", filter=own))
+    return {"to_decide": counts["to_decide"], "own": counts["own"]}
 
 
 def _zero_if_none(expression: Any) -> Coalesce:
