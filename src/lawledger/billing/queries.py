@@ -429,3 +429,12 @@ def receipt_matter(principal: Principal, ref: str, *, param: str = "receipt") ->
     if number is None:
         raise NotFound(f"{param}: no receipt {ref!r}", param=param)
     return billing_matter(principal, number, BillingAct.VIEW, param=param)
+
+
+def time_entry_matter(principal: Principal, ref: str, *, param: str = "entry") -> Matter:
+    """The matter a time entry is on, through the access policy (not found when unseen)."""
+    number = TimeEntry.objects.filter(public_id=(ref or "").strip()).values_list(
+        "matter__number", flat=True).first()
+    if number is None:
+        raise NotFound(f"{param}: no time entry {ref!r}", param=param)
+    return billing_matter(principal, number, BillingAct.VIEW, param=param)

@@ -40,6 +40,7 @@ from lawledger.interfaces.api.routers import (
     accounts,
     banking,
     billing,
+    billing_more,
     fees,
     people,
     receipts,
@@ -102,7 +103,7 @@ api = NinjaAPI(
     docs_decorator=_docs_guard,
 )
 for router in (people.router, accounts.router, trust.router, banking.router, billing.router,
-               fees.router, receipts.router, tokens.router):
+               billing_more.router, fees.router, receipts.router, tokens.router):
     api.add_router("", router)
 
 
