@@ -413,28 +413,27 @@ def client_replenishments(principal: Principal, matter: Matter) -> list[dict[str
             .order_by("-requested_on", "-pk")]
 
 
+def _matter_of(principal: Principal, rows: QuerySet[Any], path: str, ref: str, *, param: str,
+               what: str) -> Matter:
+    number = rows.filter(public_id=(ref or "").strip()).values_list(path, flat=True).first()
+    if number is None:
+        raise NotFound(f"{param}: no {what} {ref!r}", param=param)
+    return billing_matter(principal, number, BillingAct.VIEW, param=param)
+
+
 def expense_matter(principal: Principal, ref: str, *, param: str = "expense") -> Matter:
     """The matter an expense is on, through the access policy (not found when unseen)."""
-    number = Expense.objects.filter(public_id=(ref or "").strip()).values_list(
-        "matter__number", flat=True).first()
-    if number is None:
-        raise NotFound(f"{param}: no expense {ref!r}", param=param)
-    return billing_matter(principal, number, BillingAct.VIEW, param=param)
+    return _matter_of(principal, Expense.objects.all(), "matter__number", ref, param=param,
+                      what="expense")
 
 
 def receipt_matter(principal: Principal, ref: str, *, param: str = "receipt") -> Matter:
     """The matter a receipt's expense is on, through the access policy (not found when unseen)."""
-    number = Receipt.objects.filter(public_id=(ref or "").strip()).values_list(
-        "expense__matter__number", flat=True).first()
-    if number is None:
-        raise NotFound(f"{param}: no receipt {ref!r}", param=param)
-    return billing_matter(principal, number, BillingAct.VIEW, param=param)
+    return _matter_of(principal, Receipt.objects.all(), "expense__matter__number", ref,
+                      param=param, what="receipt")
 
 
 def time_entry_matter(principal: Principal, ref: str, *, param: str = "entry") -> Matter:
     """The matter a time entry is on, through the access policy (not found when unseen)."""
-    number = TimeEntry.objects.filter(public_id=(ref or "").strip()).values_list(
-        "matter__number", flat=True).first()
-    if number is None:
-        raise NotFound(f"{param}: no time entry {ref!r}", param=param)
-    return billing_matter(principal, number, BillingAct.VIEW, param=param)
+    return _matter_of(principal, TimeEntry.objects.all(), "matter__number", ref, param=param,
+                      what="time entry")
